@@ -1,0 +1,148 @@
+"""Finding releases in a corpus folder and reading each language file into a Document."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from tm.corpus.dates import find_date
+from tm.corpus.detect import detect_language
+from tm.corpus.extract import extract_html, extract_text
+from tm.corpus.model import Document, Release, Scan, Skipped
+from tm.errors import InputError
+from tm.langs import CODES, LANGUAGES
+
+SUFFIXES = (".txt", ".html", ".htm")
+_FLAT_NAME = re.compile(rf"^(?P<release>.+)\.(?P<lang>{'|'.join(CODES)})\.(?:txt|html?)$")
+_CYRILLIC = re.compile("[а-яА-ЯёЁ]")
+
+
+def decode(data: bytes, path: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or cp1251 when that is clearly Russian."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        guess = data.decode("cp1251", errors="replace")
+        if len(_CYRILLIC.findall(guess)) > len(guess) / 3:
+            return guess
+        raise InputError(f"not UTF-8 text (bad byte at offset {error.start})", path) from error
+
+
+def read_document(path: Path, lang: str | None = None, url: str | None = None) -> Document:
+    """Read one language version; `lang` is what the file name claims, checked against the text."""
+    raw = decode(path.read_bytes(), str(path))
+    if path.suffix.lower() in (".html", ".htm"):
+        title, when, paragraphs = extract_html(raw, str(path))
+    else:
+        title, when, paragraphs = extract_text(raw)
+    if not paragraphs and not title:
+        raise InputError("empty file: no text after removing the page chrome", path)
+    text = "\n".join(([title] if title else []) + paragraphs)
+    found = detect_language(text)
+    if found is None:
+        raise InputError("too little text to tell its language", path)
+    if lang is not None and found != lang:
+        claimed, actual = LANGUAGES[lang].name, LANGUAGES[found].name
+        raise InputError(f"named as {claimed} but the text is {actual}", path)
+    when = when or find_date(" ".join(paragraphs[:1]))
+    return Document(found, title, when, tuple(paragraphs), str(path), url)
+
+
+def _meta(folder: Path, skipped: list[Skipped]) -> dict:
+    path = folder / "meta.json"
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        skipped.append(Skipped(str(path), f"meta.json ignored: not valid JSON ({error})"))
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _meta_url(meta: dict, lang: str) -> str | None:
+    page = meta.get("pages", {}).get(lang, {})
+    return page.get("url") or meta.get("urls", {}).get(lang) or None
+
+
+def _release(collection: str, release_id: str, files: dict[str, Path], meta: dict,
+             skipped: list[Skipped]) -> Release | None:
+    documents = {}
+    for lang in CODES:
+        if lang not in files:
+            continue
+        try:
+            documents[lang] = read_document(files[lang], lang, _meta_url(meta, lang))
+        except InputError as error:
+            skipped.append(Skipped(error.path or str(files[lang]), error.problem))
+        except OSError as error:
+            skipped.append(Skipped(str(files[lang]), f"cannot read: {error.strerror}"))
+    if not documents:
+        return None
+    meta_date = meta.get("date")
+    dates = [d.date for d in documents.values() if d.date]
+    return Release(
+        collection=collection,
+        release_id=release_id,
+        documents=documents,
+        url=meta.get("url"),
+        date=date.fromisoformat(meta_date) if meta_date else (dates[0] if dates else None),
+        title=meta.get("title"),
+    )
+
+
+def _language_files(folder: Path) -> dict[str, Path]:
+    files = {}
+    for lang in CODES:
+        for suffix in SUFFIXES:
+            if (folder / f"{lang}{suffix}").is_file():
+                files[lang] = folder / f"{lang}{suffix}"
+                break
+    return files
+
+
+def _flat_groups(folder: Path) -> dict[str, dict[str, Path]]:
+    groups: dict[str, dict[str, Path]] = {}
+    for path in sorted(folder.iterdir()):
+        if match := _FLAT_NAME.match(path.name):
+            groups.setdefault(match["release"], {})[match["lang"]] = path
+    return groups
+
+
+def iter_releases(root: Path, skipped: list[Skipped]) -> Iterator[Release]:
+    """Yield every release below `root`, appending what could not be read to `skipped`.
+
+    A folder holding `tk.txt`/`ru.txt`/`en.txt` (or `.html`) is one release; a folder of
+    `<release-id>.<lang>.txt` files is a collection of releases; other folders are walked.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError("corpus folder not found or not a folder", root)
+    try:
+        children = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError as error:
+        raise InputError(f"cannot read corpus folder: {error.strerror}", root) from error
+    files = _language_files(root)
+    if files:
+        release = _release(root.parent.name, root.name, files, _meta(root, skipped), skipped)
+        if release:
+            yield release
+        return
+    for release_id, group in _flat_groups(root).items():
+        release = _release(root.name, release_id, group, {}, skipped)
+        if release:
+            yield release
+    for child in children:
+        yield from iter_releases(child, skipped)
+
+
+def read_corpus(root: Path) -> Scan:
+    """Read a whole corpus folder into memory (use `iter_releases` to stream)."""
+    scan = Scan()
+    scan.releases.extend(iter_releases(root, scan.skipped))
+    return scan

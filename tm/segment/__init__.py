@@ -1,0 +1,106 @@
+"""Sentence splitting for Turkmen, Russian and English.
+
+A rule splitter we own: a sentence ends at `.`, `!`, `?` or `…` (with any closing
+quotes and brackets after it) when white space and a sentence opener follow, unless
+the word before the period is an abbreviation from `abbreviations/<lang>.txt` or an
+initial. Every line of the input is a paragraph, so a headline without a final
+period is a sentence of its own. See the README for why no library splitter is used.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from tm.langs import check_lang
+
+__all__ = ["split", "split_paragraphs"]
+
+_UPPER = "A-ZА-ЯЁÄÇŇÖŞÜÝŽ"
+_TERMINATOR = r"(?:[.!?…]+|\.\.\.)"
+_CLOSERS = "\"'”’»)\\]"
+_OPENERS = f"[{_UPPER}0-9\"“«„‘'(\\[—–-]"
+_CANDIDATE = re.compile(rf"{_TERMINATOR}[{_CLOSERS}]*(?=\s+{_OPENERS})")
+_INITIAL = re.compile(rf"^(?:[{_UPPER}][a-zа-яё]?\.)*[{_UPPER}]$")
+_DOTTED = re.compile(r"^(?:[^\W\d]{1,3}\.)+[^\W\d]{1,3}$")  # U.S, т.е, w.ş.m
+_NUMBER = re.compile(r"^\d+$")
+# Turkmen is verb-final: a finite present or evidential verb directly followed by a
+# capitalised word ends a sentence even where the page lost its period or line break.
+_TK_FINITE_VERB_THEN_CAPITAL = re.compile(
+    rf"(?<=\w)(?:ýar|ýär|ýarlar|ýärler|ypdyr|ipdir|updyr|üpdir)(?=\s+[{_UPPER}])"
+)
+
+
+@cache
+def _abbreviations(lang: str) -> dict[str, str]:
+    """Word -> tag ("" for a plain abbreviation, "month" or "unit") from the language's table."""
+    text = resources.files(__package__).joinpath(f"abbreviations/{lang}.txt").read_text("utf-8")
+    table = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, tag = line.strip().partition(" ")
+            table[word] = tag
+    return table
+
+
+def _lookup(word: str, lang: str) -> str | None:
+    table = _abbreviations(lang)
+    for candidate in (word, word.lower()):
+        if candidate in table:
+            return table[candidate]
+    # Latin names and titles ("Dr. Pepper", "St. Louis") turn up in Russian and Turkmen text too.
+    if lang != "en" and word.isascii():
+        return _lookup(word, "en")
+    return None
+
+
+def _is_abbreviation(words_before: list[str], lang: str, next_char: str) -> bool:
+    word = words_before[-1].lstrip("(\"“«‘'")
+    tag = _lookup(word, lang)
+    number_before = len(words_before) > 1 and words_before[-2][-1:].isdigit()
+    if tag == "month":
+        return next_char.isdigit()
+    if tag == "unit":
+        return not number_before
+    if tag is not None or _INITIAL.match(word) or _DOTTED.match(word):
+        return True
+    # "30. 10" or "No. 5": a period between numbers is not an end.
+    return bool(_NUMBER.match(word)) and next_char.isdigit()
+
+
+def _split_line(line: str, lang: str) -> list[str]:
+    sentences: list[str] = []
+    start = 0
+    candidates = list(_CANDIDATE.finditer(line))
+    if lang == "tk":
+        candidates = sorted(
+            candidates + list(_TK_FINITE_VERB_THEN_CAPITAL.finditer(line)), key=lambda m: m.start()
+        )
+    for match in candidates:
+        end = match.end()
+        terminator = match.group(0)
+        if terminator.startswith(".") and not terminator.startswith("..."):
+            words_before = line[start : match.start()].split()[-2:]
+            next_char = line[end:].lstrip()[:1]
+            if words_before and _is_abbreviation(words_before, lang, next_char):
+                continue
+        sentence = line[start:end].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = end
+    rest = line[start:].strip()
+    if rest:
+        sentences.append(rest)
+    return sentences
+
+
+def split(text: str, lang: str) -> list[str]:
+    """Split `text` in language `lang` into sentences; each line is split on its own."""
+    check_lang(lang)
+    return [s for line in text.splitlines() for s in _split_line(line, lang)]
+
+
+def split_paragraphs(paragraphs: list[str], lang: str) -> list[list[str]]:
+    """Split each paragraph; keeps the paragraph structure the aligner uses as a hint."""
+    return [split(p, lang) for p in paragraphs]
