@@ -1,0 +1,146 @@
+"""Alignment quality and speed on the align-dev set (presegmented input).
+
+Prints strict precision/recall/F1 per language pair and the tri-unit strict F1 for
+`clean` and `hard`, a length-only Gale-Church-style baseline, an ablation that
+switches off each signal in turn, the confidence calibration and the speed.
+Run: python benchmarks/align.py [--shared ../shared] [--encoder use] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from tm.align import AlignConfig, align
+from tm.embed import get_encoder
+from tm.langs import CODES
+
+PAIRS = ("tk-ru", "tk-en", "ru-en")
+
+
+def load(folder: Path) -> list[tuple[str, dict[str, list[str]], dict, list]]:
+    docs = []
+    for doc in sorted(folder.iterdir()):
+        sentences = {lang: (doc / f"{lang}.sent.txt").read_text("utf-8").splitlines() for lang in CODES}
+        docs.append((doc.name, sentences, json.loads((doc / "pairs.json").read_text()),
+                     json.loads((doc / "gold.json").read_text())))
+    return docs
+
+
+def _bead_set(beads) -> set:
+    return {(tuple(a), tuple(b)) for a, b in beads}
+
+
+def _tri_set(units) -> set:
+    return {tuple(tuple(unit[lang]) for lang in CODES) for unit in units}
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.hit = self.predicted = self.gold = 0
+
+    def add(self, predicted: set, gold: set) -> None:
+        self.hit += len(predicted & gold)
+        self.predicted += len(predicted)
+        self.gold += len(gold)
+
+    def prf(self) -> tuple[float, float, float]:
+        p = self.hit / max(1, self.predicted)
+        r = self.hit / max(1, self.gold)
+        return p, r, 2 * p * r / max(1e-9, p + r)
+
+
+def evaluate(docs, encoder, config: AlignConfig, calibration: list | None = None):
+    tallies = {key: Tally() for key in (*PAIRS, "tri")}
+    for _name, sentences, gold_pairs, gold_units in docs:
+        result = align(sentences, encoder, config)
+        for key in PAIRS:
+            predicted = {(link.source, link.target) for link in result.pairs[key]}
+            gold = _bead_set(gold_pairs[key])
+            tallies[key].add(predicted, gold)
+            if calibration is not None:
+                calibration.extend((link.confidence, (link.source, link.target) in gold)
+                                   for link in result.pairs[key] if link.source and link.target)
+        predicted_units = {tuple(unit.sentences[lang] for lang in CODES) for unit in result.units}
+        tallies["tri"].add(predicted_units, _tri_set(gold_units))
+    return tallies
+
+
+def length_only(config: AlignConfig) -> AlignConfig:
+    """Gale-Church-style baseline: only the length prior decides."""
+    return replace(config, embedding_weight=0.0, ngram_weight=0.0, number_weight=0.0, pivot=False,
+                   pair=replace(config.pair, length_weight=1.0))
+
+
+def row(label: str, tallies) -> str:
+    cells = [f"{tallies[key].prf()[2]:.3f}" for key in (*PAIRS, "tri")]
+    return f"{label:<28}" + "".join(f"{c:>8}" for c in cells)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared")
+    parser.add_argument("--encoder", default="use")
+    parser.add_argument("--quick", action="store_true", help="skip the baseline and ablation")
+    args = parser.parse_args()
+    root = args.shared / "eval/align-dev"
+    sets = {name: load(root / name) for name in ("clean", "hard")}
+    config = AlignConfig()
+
+    encoder = get_encoder(args.encoder)
+    started = time.perf_counter()
+    calibration: list = []
+    results = {name: evaluate(docs, encoder, config, calibration if name == "hard" else None)
+               for name, docs in sets.items()}
+    elapsed = time.perf_counter() - started
+
+    for name, tallies in results.items():
+        print(f"\n{name}: strict P / R / F1 per pair, tri-unit F1 ({len(sets[name])} documents)")
+        for key in (*PAIRS, "tri"):
+            p, r, f = tallies[key].prf()
+            print(f"  {key:<6} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+
+    if not args.quick:
+        print("\nstrict F1 on hard" + " " * 11 + "".join(f"{k:>8}" for k in (*PAIRS, "tri")))
+        print(row("ours (all signals)", results["hard"]))
+        print(row("length only (Gale-Church)", evaluate(sets["hard"], encoder, length_only(config))))
+        for label, change in [
+            ("without embeddings", {"embedding_weight": 0.0}),
+            ("without char n-grams", {"ngram_weight": 0.0}),
+            ("without numbers", {"number_weight": 0.0}),
+            ("without the pivot language", {"pivot": False}),
+            ("without length prior", {"pair": replace(config.pair, length_weight=0.0)}),
+        ]:
+            print(row(label, evaluate(sets["hard"], encoder, replace(config, **change))))
+
+    print("\nconfidence calibration (hard, pairwise beads with both sides)")
+    confidences = np.array([c for c, _ in calibration])
+    correct = np.array([ok for _, ok in calibration])
+    for low in (0.9, 0.7, 0.5, 0.0):
+        chosen = confidences >= low
+        if chosen.any():
+            print(f"  confidence >= {low:.1f}: {chosen.mean():6.1%} of beads, {correct[chosen].mean():6.1%} correct")
+
+    documents = sum(len(d) for d in sets.values())
+    sentence_count = sum(len(s) for docs in sets.values() for _, sents, _, _ in docs for s in sents.values())
+    print(f"\nspeed (first pass, encoder {encoder.id}, embeddings not cached): "
+          f"{documents / elapsed:.1f} documents/s, {sentence_count / elapsed:.0f} sentences/s")
+    encoder_free = get_encoder("ngram")
+    started = time.perf_counter()
+    for docs in sets.values():
+        evaluate(docs, encoder, config)  # embeddings now cached: alignment cost only
+    cached = time.perf_counter() - started
+    print(f"  time outside the encoder: {cached / elapsed:.0%} ({cached:.1f} s of {elapsed:.1f} s)")
+    del encoder_free
+    print("reproduce: python benchmarks/align.py")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

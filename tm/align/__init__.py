@@ -1,0 +1,224 @@
+"""Trilingual sentence alignment: pairwise bead DP, strengthened through the third language.
+
+1. Per language pair, a sentence-level match matrix from three signals: the encoder's
+   cosine similarity and the transliterated character n-gram similarity (both
+   margin-normalised), and agreement of the numbers the sentences carry.
+2. The pair the encoder is surest of (ru-en with the bundled model) is aligned first.
+   For the third language, each match matrix is averaged with the evidence that comes
+   through the pivot: tk[i] ~ ru[j] is also supported by tk[i] ~ en[k] wherever en[k]
+   was aligned with ru[j]. The two remaining pairs are then aligned.
+3. Tri-units are the connected groups of sentences linked by any pairwise bead, so the
+   three pairwise alignments and the tri-units never contradict each other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+
+import numpy as np
+
+from tm.align.dp import PairBead, PairConfig, align_pair
+from tm.align.signals import lengths, margin, number_agreement
+from tm.embed import Encoder, NgramEncoder
+from tm.langs import CODES
+
+ALIGNER_VERSION = "tri-dp-1"
+
+__all__ = ["ALIGNER_VERSION", "AlignConfig", "Alignment", "PairLink", "Unit", "align", "pair_key"]
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Signal weights and switches; the benchmark's ablation turns each off in turn."""
+
+    embedding_weight: float = 1.0
+    ngram_weight: float = 0.6
+    number_weight: float = 0.15
+    pivot: bool = True
+    paragraphs: bool = True
+    pair: PairConfig = field(default_factory=PairConfig)
+    confidence_slope: float = 14.0
+    confidence_midpoint: float = 0.02
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One tri-unit: sentence indices per language (empty where a language has none)."""
+
+    sentences: dict[str, tuple[int, ...]]
+    confidence: float
+
+    @property
+    def bead_type(self) -> str:
+        return "-".join(str(len(self.sentences.get(lang, ()))) for lang in CODES)
+
+
+@dataclass(frozen=True)
+class PairLink:
+    """One bead of the finest alignment of a language pair."""
+
+    source: tuple[int, ...]
+    target: tuple[int, ...]
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Alignment:
+    sentences: dict[str, list[str]]
+    units: list[Unit]
+    pairs: dict[str, list[PairLink]]
+    signature: str
+
+
+def pair_key(x: str, y: str) -> str:
+    """"tk-ru", "tk-en", "ru-en": languages in the fixed tk, ru, en order."""
+    first, second = sorted((x, y), key=CODES.index)
+    return f"{first}-{second}"
+
+
+def _match_matrix(x: str, y: str, vectors: dict, grams: dict, numbers: dict,
+                  config: AlignConfig) -> np.ndarray:
+    matrix = config.embedding_weight * margin(vectors[x] @ vectors[y].T)
+    matrix = matrix + config.ngram_weight * margin(grams[x] @ grams[y].T)
+    return matrix + config.number_weight * numbers[(x, y)]
+
+
+def _links_matrix(beads: list[PairBead], n: int, m: int) -> np.ndarray:
+    linked = np.zeros((n, m), dtype=bool)
+    for bead in beads:
+        for i in bead.x:
+            linked[i, list(bead.y)] = True
+    return linked
+
+
+def _via_pivot(to_pivot: np.ndarray, pivot_links: np.ndarray) -> np.ndarray:
+    """evidence[i, j] = best match of sentence i with any pivot sentence linked to j."""
+    evidence = np.full((to_pivot.shape[0], pivot_links.shape[0]), to_pivot.min(initial=0.0))
+    for j, linked in enumerate(pivot_links):
+        if linked.any():
+            evidence[:, j] = to_pivot[:, linked].max(axis=1)
+    return evidence
+
+
+def _strength(matrix: np.ndarray) -> float:
+    return float(matrix.max(axis=1).mean()) if matrix.size else -math.inf
+
+
+def _paragraph_ids(paragraphs: dict[str, list[int]] | None, lang: str, config: AlignConfig):
+    if not config.paragraphs or not paragraphs or lang not in paragraphs:
+        return None
+    return np.asarray(paragraphs[lang])
+
+
+def _pair_beads(langs, matrices, sentences, paragraphs, config) -> dict[tuple[str, str], list[PairBead]]:
+    def run(x: str, y: str, matrix: np.ndarray) -> list[PairBead]:
+        para_x, para_y = (_paragraph_ids(paragraphs, lang, config) for lang in (x, y))
+        if para_x is not None and para_y is not None and para_x.max(initial=0) != para_y.max(initial=0):
+            para_x = para_y = None  # paragraph counts differ: the hint would mislead
+        return align_pair(matrix, lengths(sentences[x]), lengths(sentences[y]), config.pair, para_x, para_y)
+
+    pairs = list(combinations(langs, 2))
+    if len(langs) < 3 or not config.pivot:
+        return {pair: run(*pair, matrices[pair]) for pair in pairs}
+    anchor = max(pairs, key=lambda pair: _strength(matrices[pair]))
+    beads = {anchor: run(*anchor, matrices[anchor])}
+    p, q = anchor
+    third = next(lang for lang in langs if lang not in anchor)
+    links_pq = _links_matrix(beads[anchor], len(sentences[p]), len(sentences[q]))
+    for near, far, links in ((p, q, links_pq), (q, p, links_pq.T)):
+        direct = _oriented(matrices, third, near)
+        through = _via_pivot(_oriented(matrices, third, far), links)
+        combined = (direct + through) / 2
+        pair = (third, near) if (third, near) in matrices else (near, third)
+        beads[pair] = run(*pair, combined if pair[0] == third else combined.T)
+    return beads
+
+
+def _oriented(matrices: dict, x: str, y: str) -> np.ndarray:
+    return matrices[(x, y)] if (x, y) in matrices else matrices[(y, x)].T
+
+
+def _tri_units(langs: list[str], sentences, beads) -> list[tuple[dict[str, tuple[int, ...]], list[PairBead]]]:
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(node):
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for lang in langs:
+        for index in range(len(sentences[lang])):
+            find((lang, index))
+    owner: dict[tuple[str, int], PairBead] = {}
+    for (x, y), pair_beads in beads.items():
+        for bead in pair_beads:
+            nodes = [(x, i) for i in bead.x] + [(y, j) for j in bead.y]
+            for node in nodes[1:]:
+                parent[find(node)] = find(nodes[0])
+            owner.setdefault(nodes[0], bead)
+    groups: dict[tuple[str, int], dict[str, list[int]]] = {}
+    for lang in langs:
+        for index in range(len(sentences[lang])):
+            groups.setdefault(find((lang, index)), {}).setdefault(lang, []).append(index)
+    members = {root: [] for root in groups}
+    for (x, y), pair_beads in beads.items():
+        for bead in pair_beads:
+            if bead.x or bead.y:
+                node = (x, bead.x[0]) if bead.x else (y, bead.y[0])
+                members[find(node)].append(bead)
+    units = [({lang: tuple(group.get(lang, [])) for lang in langs}, members[root])
+             for root, group in groups.items()]
+    return sorted(units, key=lambda unit: _position(unit[0], langs, sentences))
+
+
+def _position(indices: dict[str, tuple[int, ...]], langs, sentences) -> float:
+    spots = [indices[lang][0] / max(1, len(sentences[lang])) for lang in langs if indices[lang]]
+    return min(spots) if spots else 0.0
+
+
+def _confidence(score: float, config: AlignConfig) -> float:
+    return 1.0 / (1.0 + math.exp(-config.confidence_slope * (score - config.confidence_midpoint)))
+
+
+def align(
+    sentences: dict[str, list[str]],
+    encoder: Encoder,
+    config: AlignConfig | None = None,
+    paragraphs: dict[str, list[int]] | None = None,
+) -> Alignment:
+    """Align the sentences of two or three language versions of one document.
+
+    `paragraphs[lang][i]` is the paragraph number of sentence i, a hint for the DP.
+    """
+    config = config or AlignConfig()
+    langs = [lang for lang in CODES if lang in sentences]
+    everything = [s for lang in langs for s in sentences[lang]]
+    encoded, grams_all = encoder.encode(everything), NgramEncoder().encode(everything)
+    vectors, grams, offset = {}, {}, 0
+    for lang in langs:
+        count = len(sentences[lang])
+        vectors[lang], grams[lang] = encoded[offset : offset + count], grams_all[offset : offset + count]
+        offset += count
+    numbers = {(x, y): number_agreement(sentences[x], sentences[y]) for x, y in combinations(langs, 2)}
+    matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config) for x, y in combinations(langs, 2)}
+    beads = _pair_beads(langs, matrices, sentences, paragraphs, config)
+    units = []
+    for indices, members in _tri_units(langs, sentences, beads):
+        scores = [b.score for b in members if b.x and b.y] or [min((b.score for b in members), default=0.0)]
+        lone = sum(1 for lang in langs if indices[lang]) < 2
+        units.append(Unit(indices, 0.0 if lone else _confidence(min(scores), config)))
+    pairs = {
+        pair_key(x, y): [PairLink(b.x, b.y, _confidence(b.score, config) if b.x and b.y else 0.0)
+                         for b in pair_beads]
+        for (x, y), pair_beads in beads.items()
+    }
+    signature = f"{ALIGNER_VERSION}|encoder={encoder.id}|{_describe(config)}"
+    return Alignment({lang: list(sentences[lang]) for lang in langs}, units, pairs, signature)
+
+
+def _describe(config: AlignConfig) -> str:
+    flat = replace(config, pair=None)
+    return ",".join(f"{k}={v}" for k, v in vars(flat).items() if k != "pair")

@@ -1,0 +1,45 @@
+"""Sentence encoders behind one registry: `use` (default), `ngram`, `st:<model>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tm.embed.base import Encoder, normalize_rows
+from tm.embed.cache import CachedEncoder
+from tm.embed.ngram import NgramEncoder, transliterate
+from tm.errors import TmError
+
+DEFAULT_ENCODER = "use"
+ENCODERS = {
+    "use": "Universal Sentence Encoder multilingual v3, bundled (default)",
+    "ngram": "character 3-grams of a Latin transliteration; no model",
+    "st:<folder or hub id>": "a sentence-transformers model on disk, e.g. st:/models/LaBSE",
+}
+
+__all__ = [
+    "DEFAULT_ENCODER",
+    "ENCODERS",
+    "CachedEncoder",
+    "Encoder",
+    "NgramEncoder",
+    "get_encoder",
+    "normalize_rows",
+    "transliterate",
+]
+
+
+def get_encoder(name: str = DEFAULT_ENCODER, cache: Path | None = None) -> CachedEncoder:
+    """Build the encoder `name` (see ENCODERS), wrapped in an embedding cache."""
+    if name == "use":
+        from tm.embed.use import UseEncoder
+
+        encoder: Encoder = UseEncoder()
+    elif name == "ngram":
+        encoder = NgramEncoder()
+    elif name.startswith("st:"):
+        from tm.embed.st import SentenceTransformerEncoder
+
+        encoder = SentenceTransformerEncoder(name[3:])
+    else:
+        raise TmError(f"unknown encoder {name!r}; choose from {', '.join(ENCODERS)}")
+    return CachedEncoder(encoder, cache)

