@@ -26,7 +26,10 @@ from tm.langs import CODES
 
 ALIGNER_VERSION = "tri-dp-1"
 
-__all__ = ["ALIGNER_VERSION", "AlignConfig", "Alignment", "PairLink", "Unit", "align", "pair_key"]
+__all__ = [
+    "ALIGNER_VERSION", "AlignConfig", "Alignment", "PairLink", "Unit", "align", "as_beads", "as_pairs",
+    "pair_key",
+]
 
 
 @dataclass(frozen=True)
@@ -222,3 +225,21 @@ def align(
 def _describe(config: AlignConfig) -> str:
     flat = replace(config, pair=None)
     return ",".join(f"{k}={v}" for k, v in vars(flat).items() if k != "pair")
+
+
+def as_beads(alignment: Alignment) -> list[dict]:
+    """Tri-units as plain dicts: indices per language, score, and the sentences' text."""
+    beads = []
+    for unit in alignment.units:
+        bead: dict = {lang: list(unit.sentences.get(lang, ())) for lang in alignment.sentences}
+        bead["score"] = round(unit.confidence, 4)
+        bead["text"] = {lang: [alignment.sentences[lang][i] for i in unit.sentences.get(lang, ())]
+                        for lang in alignment.sentences}
+        beads.append(bead)
+    return beads
+
+
+def as_pairs(alignment: Alignment) -> dict[str, list]:
+    """Finest pairwise beads: {"tk-ru": [[[i..], [j..]], ...], ...}."""
+    return {key: [[list(link.source), list(link.target)] for link in links]
+            for key, links in alignment.pairs.items()}

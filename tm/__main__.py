@@ -1,0 +1,3 @@
+from tm.cli import app
+
+app(prog_name="tm")

@@ -1,0 +1,189 @@
+"""The `tm` command: each command parses options, makes one library call and prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tm import formats, jobs
+from tm.align import as_beads, as_pairs
+from tm.corpus import read_document
+from tm.embed import DEFAULT_ENCODER, get_encoder
+from tm.errors import TmError
+from tm.langs import CODES, check_lang
+from tm.lookup import lookup as lookup_matches
+from tm.segment import split
+from tm.store import TranslationMemory
+
+app = typer.Typer(help="A Turkmen-Russian-English translation memory.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+
+DB = Annotated[Path, typer.Option("--db", help="TM file (SQLite)")]
+ENCODER = Annotated[str, typer.Option("--encoder", help="use (bundled), ngram, or st:/path/to/model")]
+
+
+def _reports_errors(command):
+    """Turn a TmError into one line on stderr and exit status 1."""
+
+    @wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except TmError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def _json(value) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+@_reports_errors
+def segment(file: Path, lang: Annotated[str, typer.Option("--lang", help="tk, ru or en")]) -> None:
+    """Print the sentences of FILE, one per line."""
+    document = read_document(file, check_lang(lang))
+    for sentence in split(document.text, lang):
+        typer.echo(sentence)
+
+
+@app.command()
+@_reports_errors
+def extract(file: Path) -> None:
+    """Print the language, title, date and paragraphs of a saved page as JSON."""
+    document = read_document(file)
+    _json({"lang": document.lang, "title": document.title,
+           "date": document.date.isoformat() if document.date else None,
+           "paragraphs": list(document.paragraphs)})
+
+
+@app.command()
+@_reports_errors
+def align(
+    doc_dir: Path,
+    presegmented: Annotated[bool, typer.Option(help="read {lang}.sent.txt, one sentence per line")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="json or text")] = "json",
+    pairs: Annotated[bool, typer.Option("--pairs", help="also print the finest pairwise beads")] = False,
+    encoder: ENCODER = DEFAULT_ENCODER,
+) -> None:
+    """Align the tk/ru/en versions in DOC_DIR and print the aligned units."""
+    alignment = jobs.align_folder(doc_dir, get_encoder(encoder), presegmented)
+    beads = as_beads(alignment)
+    if output_format == "json":
+        _json({"beads": beads, "pairs": as_pairs(alignment)} if pairs else beads)
+        return
+    for bead in beads:
+        typer.echo(f"[{bead['score']:.2f}] " + " ||| ".join(" ".join(t) for t in bead["text"].values()))
+
+
+@app.command()
+@_reports_errors
+def build(
+    corpus_dir: Path,
+    db: DB = Path("tm.db"),
+    jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
+    encoder: ENCODER = DEFAULT_ENCODER,
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = Path(".tm-cache/embeddings.sqlite"),
+) -> None:
+    """Read, segment, align and store every release under CORPUS_DIR."""
+    from rich.progress import Progress
+
+    with TranslationMemory(db) as tm, Progress(transient=True) as progress:
+        task = progress.add_task("aligning", total=None)
+        report = jobs.build(corpus_dir, tm, encoder, jobs_count, cache=cache,
+                            progress=lambda name, _r: progress.update(task, advance=1, description=name))
+    typer.echo(f"TM: {db}")
+    typer.echo(f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
+               f"{len(report.skipped)} skipped)")
+    typer.echo("languages: " + ", ".join(f"{lang} {report.languages[lang]}" for lang in CODES))
+    typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
+    for problem in report.skipped:
+        typer.echo(f"skipped: {problem}")
+
+
+@app.command()
+@_reports_errors
+def lookup(
+    text: str,
+    source: Annotated[str, typer.Option("--from")],
+    target: Annotated[str, typer.Option("--to")],
+    db: DB = Path("tm.db"),
+    threshold: Annotated[int, typer.Option(help="lowest match % shown")] = 50,
+    top: Annotated[int, typer.Option(help="how many matches")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the TM's best fuzzy matches for TEXT."""
+    with TranslationMemory(db, create=False) as tm:
+        matches = lookup_matches(tm, text, check_lang(source), check_lang(target), threshold, top)
+    if as_json:
+        _json([dataclasses.asdict(m) for m in matches])
+        return
+    if not matches:
+        typer.echo(f"no match at or above {threshold}%")
+    for m in matches:
+        penalty = f" (-{m.penalty:g} low alignment confidence)" if m.penalty else ""
+        typer.echo(f"{m.percent}%{penalty}  {m.unit.collection}/{m.unit.release_id}")
+        typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}\n  diff: {m.diff}")
+
+
+@app.command("export")
+@_reports_errors
+def export_command(
+    output: Annotated[Path, typer.Option("-o", "--output")],
+    output_format: Annotated[str | None, typer.Option("--format", help="tmx, po, csv, xlsx")] = None,
+    source: Annotated[str | None, typer.Option("--from")] = None,
+    target: Annotated[str | None, typer.Option("--to")] = None,
+    db: DB = Path("tm.db"),
+    min_confidence: Annotated[float, typer.Option(help="leave out units below this")] = 0.0,
+    bare_codes: Annotated[bool, typer.Option(help="TMX: tk/ru/en instead of tk-TM/ru-RU/en-US")] = False,
+    dedupe: Annotated[bool, typer.Option(help="PO: merge identical sources")] = False,
+) -> None:
+    """Write the TM (or one language pair of it) as TMX, PO, CSV or Excel."""
+    langs = (check_lang(source), check_lang(target)) if source and target else CODES
+    options = formats.ExportOptions(langs, region_codes=not bare_codes, dedupe=dedupe)
+    with TranslationMemory(db, create=False) as tm:
+        count = formats.export_tm(tm, output, options, output_format, min_confidence)
+    typer.echo(f"wrote {count} units to {output}")
+
+
+@app.command("import")
+@_reports_errors
+def import_command(
+    file: Path,
+    input_format: Annotated[str | None, typer.Option("--format")] = None,
+    db: DB = Path("tm.db"),
+) -> None:
+    """Import a TMX, PO, CSV or Excel file into the TM (all or nothing)."""
+    with TranslationMemory(db) as tm:
+        report = formats.import_file(tm, file, input_format)
+    skipped = sum(report.skipped.values())
+    typer.echo(f"read {report.read}, imported {len(report.units)}, skipped {skipped}")
+    for reason, count in report.skipped.items():
+        typer.echo(f"  skipped {count}: {reason}")
+
+
+@app.command()
+@_reports_errors
+def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts by language pair, bead type, confidence band and collection."""
+    with TranslationMemory(db, create=False) as tm:
+        result = tm.stats()
+    if as_json:
+        _json(dataclasses.asdict(result))
+        return
+    typer.echo(f"releases: {result.releases}\nunits: {result.units}")
+    for title, counts in [("pairs", result.by_pair), ("bead types", result.by_bead_type),
+                          ("confidence", result.by_confidence), ("collections", result.by_collection)]:
+        typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def main() -> None:
+    app(sys.argv[1:])

@@ -1,0 +1,49 @@
+"""File formats behind one registry: each module has read(path) and write(units, path, options)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from types import ModuleType
+
+from tm.errors import TmError
+from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
+
+FORMATS = {"tmx": "tm.formats.tmx", "po": "tm.formats.po", "csv": "tm.formats.table",
+           "xlsx": "tm.formats.table"}
+
+__all__ = ["FORMATS", "ExportOptions", "ImportedUnit", "ReadReport", "format_for", "get_format"]
+
+
+def get_format(name: str) -> ModuleType:
+    if name not in FORMATS:
+        raise TmError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    return import_module(FORMATS[name])
+
+
+def format_for(path: Path, name: str | None = None) -> str:
+    """The format named, or the one the file's extension says."""
+    guess = name or Path(path).suffix.lower().lstrip(".")
+    if guess not in FORMATS:
+        raise TmError(f"cannot tell the format of {path}; use --format ({', '.join(FORMATS)})")
+    return guess
+
+
+def export_tm(tm, path: Path, options: ExportOptions, fmt: str | None = None,
+              min_confidence: float = 0.0, collections: list[str] | None = None) -> int:
+    """Write the TM's units to `path`; returns the number of units written."""
+    module = get_format(format_for(path, fmt))
+    units = tm.units(options.langs, min_confidence=min_confidence, collections=collections)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return module.write(units, Path(path), options)
+
+
+def import_file(tm, path: Path, fmt: str | None = None, collection: str = "import") -> ReadReport:
+    """Read a whole file, then store it in one transaction: a bad file changes nothing."""
+    path = Path(path)
+    if not path.is_file():
+        raise TmError("file not found", path)
+    report = get_format(format_for(path, fmt)).read(path)
+    with tm.transaction():
+        tm.add_imported(collection, path.name, report.units)
+    return report

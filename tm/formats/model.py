@@ -1,0 +1,29 @@
+"""What every format reads and writes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """`langs` of one entry means all three; two languages give a pairwise file (source first)."""
+
+    langs: tuple[str, ...]
+    region_codes: bool = True  # tk-TM rather than tk in TMX
+    fuzzy_below: float = 0.5  # PO: entries under this confidence are marked fuzzy
+    dedupe: bool = False  # PO: merge identical sources instead of keeping them apart by msgctxt
+
+
+@dataclass(frozen=True)
+class ImportedUnit:
+    texts: dict[str, str]
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ReadReport:
+    read: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> count
+    units: list[ImportedUnit] = field(default_factory=list)

@@ -1,0 +1,74 @@
+"""PO files per language pair through polib: msgid is the source, msgstr the target."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polib
+
+from tm import __version__
+from tm.errors import InputError
+from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
+from tm.langs import LANGUAGES, from_any
+from tm.store import StoredUnit
+
+
+def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> int:
+    if len(options.langs) != 2:
+        raise InputError("PO needs one language pair: give --from and --to", path)
+    source, target = options.langs
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {
+        "Project-Id-Version": f"tm {__version__}",
+        "POT-Creation-Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000"),
+        "PO-Revision-Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000"),
+        "Last-Translator": "tm <tm@localhost>",
+        "Language-Team": LANGUAGES[target].name,
+        "Language": LANGUAGES[target].gettext,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+        "X-Source-Language": LANGUAGES[source].gettext,
+    }
+    seen: dict[str, polib.POEntry] = {}
+    for unit in units:
+        reference = f"{unit.collection}/{unit.release_id}"
+        msgid = unit.texts[source]
+        if options.dedupe and msgid in seen:
+            seen[msgid].occurrences.append((reference, ""))
+            continue
+        entry = polib.POEntry(
+            msgid=msgid, msgstr=unit.texts[target],
+            msgctxt=None if options.dedupe else f"{reference}#{unit.id}",
+            comment=f"confidence {unit.confidence:.2f}" + (f"; {unit.url}" if unit.url else ""),
+            occurrences=[(reference, "")],
+            flags=["fuzzy"] if unit.confidence < options.fuzzy_below else [],
+        )
+        seen[msgid] = entry
+        po.append(entry)
+    po.save(str(path))
+    return len(po)
+
+
+def read(path: Path) -> ReadReport:
+    try:
+        po = polib.pofile(str(path))
+    except (OSError, ValueError) as error:
+        raise InputError(f"not a readable PO file ({error})", path) from error
+    target = from_any(po.metadata.get("Language", ""))
+    source = from_any(po.metadata.get("X-Source-Language", "en")) or "en"
+    if target is None:
+        raise InputError("PO header has no Language of ours (tk, ru or en)", path)
+    report = ReadReport()
+    for entry in po:
+        report.read += 1
+        if entry.obsolete or not entry.msgstr:
+            report.skipped["untranslated or obsolete"] += 1
+            continue
+        confidence = "0.4" if entry.fuzzy else "1.0"
+        report.units.append(ImportedUnit({source: entry.msgid, target: entry.msgstr},
+                                         {"x-confidence": confidence}))
+    return report
