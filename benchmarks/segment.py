@@ -37,10 +37,10 @@ def score_language(docs: list[Path], lang: str, show_errors: bool) -> tuple[floa
         gold_total += len(gold_ends)
         extra += len(set(predicted_ends) - gold_ends)
         if show_errors:
-            for sentence, end in zip(predicted, predicted_ends):
+            for sentence, end in zip(predicted, predicted_ends, strict=False):
                 if end not in gold_ends:
                     print(f"  extra split {doc.name}/{lang}: ...{sentence[-70:]}")
-            for sentence, end in zip(gold, boundaries(gold)):
+            for sentence, end in zip(gold, boundaries(gold), strict=False):
                 if end not in hits:
                     print(f"  missed end  {doc.name}/{lang}: ...{sentence[-70:]}")
     return found / gold_total, found / (found + extra), gold_total
@@ -53,7 +53,8 @@ def main() -> int:
     args = parser.parse_args()
     docs = sorted((args.shared / "eval/align-dev/clean").iterdir())
     print(f"segmentation on {len(docs)} align-dev/clean documents")
-    print(f"{'lang':<5}{'gold ends':>10}{'recall':>9}{'precision':>11}  target R>={TARGET_RECALL} P>={TARGET_PRECISION}")
+    header = f"{'lang':<5}{'gold ends':>10}{'recall':>9}{'precision':>11}"
+    print(f"{header}  target R>={TARGET_RECALL} P>={TARGET_PRECISION}")
     ok = True
     for lang in CODES:
         recall, precision, total = score_language(docs, lang, args.show_errors)

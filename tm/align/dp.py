@@ -101,8 +101,8 @@ def _band(n: int, m: int, config: PairConfig) -> list[tuple[int, int]]:
     for i in range(n + 1):
         centre = i * m / n if n else 0
         lows.append(max(0, int(centre) - width))
-        highs.append(min(m, int(math.ceil(centre)) + width))
-    return list(zip(lows, highs))
+        highs.append(min(m, math.ceil(centre) + width))
+    return list(zip(lows, highs, strict=False))
 
 
 def align_pair(

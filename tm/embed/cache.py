@@ -48,10 +48,10 @@ class CachedEncoder:
     def encode(self, sentences: list[str]) -> np.ndarray:
         keys = [text_key(s) for s in sentences]
         self._load(keys)
-        missing = {k: s for k, s in zip(keys, sentences) if k not in self._memory}
+        missing = {k: s for k, s in zip(keys, sentences, strict=False) if k not in self._memory}
         if missing:
             vectors = self.inner.encode(list(missing.values()))
-            fresh = dict(zip(missing, vectors))
+            fresh = dict(zip(missing, vectors, strict=False))
             self._memory.update(fresh)
             if self._db is not None:
                 with self._db:

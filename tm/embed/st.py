@@ -23,7 +23,7 @@ def check_model_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise TmError("sentence-transformers model folder not found", folder)
     missing = [what for what, names in REQUIRED.items() if not any((folder / n).exists() for n in names)]
-    if not any(p.name.endswith("Pooling") or (p / "config.json").exists() and "Pooling" in p.name
+    if not any(p.name.endswith("Pooling") or ((p / "config.json").exists() and "Pooling" in p.name)
                for p in folder.iterdir()):
         missing.append("pooling config (1_Pooling/config.json)")
     if missing:

@@ -29,10 +29,7 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
 
 def read(path: Path) -> ReadReport:
     try:
-        if Path(path).suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=str)
-        else:
-            frame = pd.read_csv(path, dtype=str)
+        frame = pd.read_excel(path, dtype=str) if Path(path).suffix.lower() == ".xlsx" else pd.read_csv(path, dtype=str)
     except Exception as error:  # pandas raises many parser-specific types
         raise InputError(f"not a readable table ({error})", path) from error
     missing = [lang for lang in CODES if lang not in frame.columns]

@@ -252,7 +252,7 @@ class TranslationMemory:
             f" WHERE {' AND '.join(where)} ORDER BY r.id, u.position"
         )
         for row in self.db.execute(query, args):
-            texts = {lang: text for lang, text in zip(CODES, row[1:4]) if text and lang in langs}
+            texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text and lang in langs}
             if len(texts) >= 2:
                 yield StoredUnit(row[0], texts, *row[4:])
 

@@ -1,0 +1,110 @@
+import itertools
+
+import numpy as np
+import pytest
+
+from tests.conftest import SAMPLE
+from tm.align import align, as_beads, as_pairs
+from tm.align.dp import BEAD_TYPES, PairConfig, align_pair, bead_tables
+from tm.align.signals import numbers
+from tm.corpus import read_corpus
+from tm.jobs import segment_release
+
+
+def brute_force(tables, n, m):
+    """Best total over every bead sequence: the slow obviously-correct reference."""
+    best = {}
+
+    def solve(i, j):
+        if (i, j) == (0, 0):
+            return 0.0
+        if (i, j) not in best:
+            best[(i, j)] = max((solve(i - a, j - b) + tables[(a, b)][i, j]
+                                for a, b in BEAD_TYPES if a <= i and b <= j), default=-np.inf)
+        return best[(i, j)]
+
+    return solve(n, m)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_dp_matches_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n, m = rng.integers(1, 6, size=2)
+    match = rng.normal(0, 0.3, size=(n, m))
+    len_x, len_y = rng.integers(20, 200, n).astype(float), rng.integers(20, 200, m).astype(float)
+    config = PairConfig(min_band=10)
+    beads = align_pair(match, len_x, len_y, config)
+    tables = bead_tables(match, len_x, len_y, config)
+    total = sum(tables[(len(b.x), len(b.y))][b.x[-1] + 1 if b.x else _end(beads, b, "x"),
+                                             b.y[-1] + 1 if b.y else _end(beads, b, "y")]
+                for b in beads)
+    assert total == pytest.approx(brute_force(tables, n, m))
+    assert [i for b in beads for i in b.x] == list(range(n))
+    assert [j for b in beads for j in b.y] == list(range(m))
+
+
+def _end(beads, bead, side):
+    before = beads[: beads.index(bead)]
+    return sum(len(getattr(b, side)) for b in before)
+
+
+def test_sample_release_aligns_one_to_one(fast_encoder):
+    release = next(r for r in read_corpus(SAMPLE).releases if r.release_id == "2024-002")
+    sentences, paragraphs = segment_release(release)
+    alignment = align(sentences, fast_encoder, paragraphs=paragraphs)
+    assert [u.bead_type for u in alignment.units] == ["1-1-1"] * len(sentences["en"])
+    assert all(0.0 <= u.confidence <= 1.0 for u in alignment.units)
+    beads = as_beads(alignment)
+    assert beads[1]["text"]["en"][0].startswith("On 5 March 2024")
+    assert as_pairs(alignment)["tk-en"][0] == [[0], [0]]
+
+
+def test_every_sentence_in_exactly_one_unit(fast_encoder):
+    sentences = {"tk": ["Bir.", "Iki gezek 2024.", "Üç."], "ru": ["Один раз 2024.", "Два."],
+                 "en": ["One.", "Two 2024.", "Three.", "Four."]}
+    alignment = align(sentences, fast_encoder)
+    for lang, items in sentences.items():
+        covered = sorted(i for u in alignment.units for i in u.sentences[lang])
+        assert covered == list(range(len(items)))
+
+
+@pytest.mark.parametrize("sentences", [
+    {"tk": [], "en": ["Only English here."]},
+    {"tk": ["Ýeke sözlem."], "ru": ["Одно предложение."], "en": ["One sentence."]},
+    {"tk": ["x"] * 3, "en": [f"Sentence {i} of a long text." for i in range(500)]},
+])
+def test_edge_documents_do_not_crash(fast_encoder, sentences):
+    alignment = align(sentences, fast_encoder)
+    total = sum(len(u.sentences[lang]) for u in alignment.units for lang in sentences)
+    assert total == sum(len(s) for s in sentences.values())
+
+
+def test_unequal_lengths_give_low_confidence_gaps(fast_encoder):
+    sentences = {"ru": ["Министр провёл переговоры в Ашхабаде 12 мая 2024 года."],
+                 "en": ["The minister held talks in Ashgabat on 12 May 2024."] +
+                       [f"Unrelated filler sentence number {i} about weather." for i in range(6)]}
+    alignment = align(sentences, fast_encoder)
+    lone = [u for u in alignment.units if not u.sentences["ru"]]
+    assert len(lone) == 6 and all(u.confidence == 0.0 for u in lone)
+
+
+def test_numbers_agree_across_scripts():
+    assert numbers("1,4 km on 07 May 2024") == numbers("1.4 км 7 мая 2024")
+
+
+def test_dev_set_clean_is_near_perfect(shared):
+    import json
+
+    from tm.embed import get_encoder
+
+    encoder = get_encoder("use")
+    hits = total = 0
+    for doc in itertools.islice(sorted((shared / "eval/align-dev/clean").iterdir()), 8):
+        sentences = {lang: (doc / f"{lang}.sent.txt").read_text().splitlines() for lang in ("tk", "ru", "en")}
+        gold = json.loads((doc / "pairs.json").read_text())
+        result = as_pairs(align(sentences, encoder))
+        for key, beads in gold.items():
+            predicted = {(tuple(a), tuple(b)) for a, b in result[key]}
+            hits += len(predicted & {(tuple(a), tuple(b)) for a, b in beads})
+            total += len(beads)
+    assert hits / total >= 0.97

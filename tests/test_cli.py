@@ -1,0 +1,52 @@
+"""The README's commands, run as a user runs them."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE
+
+
+def tm(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "tm", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    result = tm("build", SAMPLE, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "releases: 6 (6 added, 0 unchanged, 0 skipped)" in result.stdout
+    return folder
+
+
+def test_lookup_export_stats(workdir):
+    found = tm("lookup", "The parties discussed the development of transport links.", "--from", "en",
+               "--to", "tk", "--json", cwd=workdir)
+    matches = json.loads(found.stdout)
+    assert matches and matches[0]["target"].startswith("Taraplar iki ýurduň")
+    exported = tm("export", "--format", "tmx", "--from", "en", "--to", "tk", "-o", "exports/en-tk.tmx", cwd=workdir)
+    assert exported.returncode == 0 and (workdir / "exports/en-tk.tmx").stat().st_size > 1000
+    assert "units:" in tm("stats", cwd=workdir).stdout
+
+
+def test_segment_extract_align(tmp_path):
+    extracted = json.loads(tm("extract", SAMPLE / "2024-004/en.txt", cwd=tmp_path).stdout)
+    assert extracted["date"] == "2024-05-21" and extracted["title"].startswith("Ashgabat hosts")
+    lines = tm("segment", "--lang", "ru", SAMPLE / "2024-001/ru.txt", cwd=tmp_path).stdout.splitlines()
+    assert lines[-1].startswith("По итогам встречи") and lines[-1].endswith("ведомствами на 2024-2026 гг.")
+    beads = json.loads(tm("align", SAMPLE / "2024-002", "--format", "json", cwd=tmp_path).stdout)
+    assert beads[0]["tk"] == [0] and beads[0]["en"] == [0] and 0 <= beads[0]["score"] <= 1
+    paired = json.loads(tm("align", SAMPLE / "2024-002", "--pairs", "--encoder", "ngram", cwd=tmp_path).stdout)
+    assert set(paired["pairs"]) == {"tk-ru", "tk-en", "ru-en"}
+
+
+def test_errors_are_one_line(tmp_path):
+    missing = tm("lookup", "x", "--from", "en", "--to", "tk", "--db", "none.db", cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "Error: none.db: no TM here (build one with `tm build`)"
+    wrong = tm("segment", "--lang", "de", ROOT / "README.md", cwd=tmp_path)
+    assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1

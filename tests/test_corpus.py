@@ -1,0 +1,95 @@
+from datetime import date
+
+import pytest
+
+from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document
+from tm.errors import InputError
+
+
+def test_page_dump_loses_its_chrome(shared):
+    document = read_document(shared / "corpora/pages/mfa-en-seed/en.txt", "en")
+    assert document.title == "Turkmenistan and Kazakhstan aim to strengthen strategic partnership"
+    assert document.date == date(2023, 10, 30)
+    text = document.text
+    for chrome in ("Türkmençe", "img", "3364", "Phone:", "Fabric", "©", "Magtymguly Fragi\n"):
+        assert chrome not in text.split("\n")
+    assert document.paragraphs[0].startswith("On October 30, 2023")
+    assert document.paragraphs[-1].endswith("for 2024-2026 was signed.")
+
+
+def test_turkmen_dump_with_date_and_counter(shared):
+    document = read_document(shared / "corpora/pages/mfa_3700/tk.txt", "tk")
+    assert document.date == date(2023, 3, 26)
+    assert "1133" not in document.paragraphs and "img" not in document.paragraphs
+    assert len(document.paragraphs) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("30 October 2023", date(2023, 10, 30)), ("06 декабря 2017", date(2017, 12, 6)),
+     ("18/08/2021", date(2021, 8, 18)), ("2023-nji ýylyň 30-njy oktýabrynda", date(2023, 10, 30)),
+     ("30.10.2023", date(2023, 10, 30)), ("On September 13, 2023, the", date(2023, 9, 13)),
+     ("no date here", None)],
+)
+def test_dates(text, expected):
+    assert find_date(text) == expected
+
+
+def test_normalisation_keeps_quotes_and_drops_invisibles():
+    assert normalize_text("a\u00a0b\u2063c “q” \"s\"") == "a bc “q” \"s\""
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Министр иностранных дел провёл переговоры с коллегой.", "ru"),
+    ("Türkmenistanyň Daşary işler ministri duşuşyk geçirdi we gürleşdi.", "tk"),
+    ("The minister of foreign affairs held talks with his colleague.", "en"),
+])
+def test_language_detection(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_wrong_language_names_the_file(tmp_path):
+    path = tmp_path / "tk.txt"
+    path.write_text("Министр иностранных дел Туркменистана провёл переговоры с коллегой.", "utf-8")
+    with pytest.raises(InputError, match=r"tk\.txt: named as Turkmen but the text is Russian"):
+        read_document(path, "tk")
+
+
+def test_cp1251_and_utf16_are_decoded(tmp_path):
+    text = "Министр иностранных дел Туркменистана провёл переговоры."
+    (tmp_path / "a.txt").write_bytes(text.encode("cp1251"))
+    (tmp_path / "b.txt").write_bytes(text.encode("utf-16"))
+    assert read_document(tmp_path / "a.txt", "ru").paragraphs == (text,)
+    assert read_document(tmp_path / "b.txt", "ru").paragraphs == (text,)
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"", "empty file"),
+    (b"\x81\x00\xff\xfe\x00garbage" * 3, "not UTF-8"),
+])
+def test_bad_files(tmp_path, content, problem):
+    (tmp_path / "en.txt").write_bytes(content)
+    with pytest.raises(InputError, match=problem):
+        read_document(tmp_path / "en.txt", "en")
+
+
+def test_html_without_body(tmp_path):
+    (tmp_path / "en.html").write_text("<html><head><title>x</title></head></html>")
+    with pytest.raises(InputError, match="no body"):
+        read_document(tmp_path / "en.html", "en")
+
+
+def test_flat_layout_and_skips_are_reported(tmp_path):
+    (tmp_path / "r1.en.txt").write_text("The minister held talks in Ashgabat with the delegation.")
+    (tmp_path / "r1.ru.txt").write_text("Министр провёл переговоры в Ашхабаде с делегацией.")
+    (tmp_path / "r1.tk.txt").write_text("Министр провёл переговоры в Ашхабаде с делегацией.")
+    skipped = []
+    releases = list(iter_releases(tmp_path, skipped))
+    assert [r.release_id for r in releases] == ["r1"]
+    assert sorted(releases[0].documents) == ["en", "ru"]
+    assert len(skipped) == 1 and "r1.tk.txt" in skipped[0].path
+
+
+def test_missing_corpus_folder(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        list(iter_releases(tmp_path / "nope", []))
