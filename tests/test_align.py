@@ -108,3 +108,13 @@ def test_dev_set_clean_is_near_perfect(shared):
             hits += len(predicted & {(tuple(a), tuple(b)) for a, b in beads})
             total += len(beads)
     assert hits / total >= 0.97
+
+
+def test_incomplete_sentence_transformers_folder_names_what_is_missing(tmp_path):
+    from tm.embed.st import check_model_folder
+    from tm.errors import TmError
+
+    (tmp_path / "modules.json").write_text("[]")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(TmError, match=r"missing weights, tokenizer, pooling config"):
+        check_model_folder(tmp_path)
