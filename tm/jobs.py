@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tm.align import AlignConfig, Alignment, align
-from tm.corpus import Release, Skipped, iter_releases
+from tm.corpus import Release, Skipped, iter_releases, read_document
 from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
+from tm.errors import InputError
+from tm.langs import CODES
 from tm.segment import split
 from tm.store import TranslationMemory, content_hash
 
@@ -120,10 +122,6 @@ def _store_all(records, tm: TranslationMemory, report: BuildReport, progress) ->
 def align_folder(folder: Path, encoder: Encoder, presegmented: bool = False,
                  config: AlignConfig | None = None) -> Alignment:
     """Align the `{lang}.txt` files (or `{lang}.sent.txt` with `presegmented`) of one folder."""
-    from tm.corpus import read_document
-    from tm.errors import InputError
-    from tm.langs import CODES
-
     folder = Path(folder)
     if presegmented:
         sentences = {}

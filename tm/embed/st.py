@@ -23,8 +23,7 @@ def check_model_folder(folder: Path) -> None:
     if not folder.is_dir():
         raise TmError("sentence-transformers model folder not found", folder)
     missing = [what for what, names in REQUIRED.items() if not any((folder / n).exists() for n in names)]
-    if not any(p.name.endswith("Pooling") or ((p / "config.json").exists() and "Pooling" in p.name)
-               for p in folder.iterdir()):
+    if not any("Pooling" in sub.name and (sub / "config.json").is_file() for sub in folder.iterdir()):
         missing.append("pooling config (1_Pooling/config.json)")
     if missing:
         raise TmError(f"not a complete sentence-transformers model: missing {', '.join(missing)}", folder)
