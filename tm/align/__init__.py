@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -155,13 +155,11 @@ def _tri_units(langs: list[str], sentences, beads) -> list[tuple[dict[str, tuple
     for lang in langs:
         for index in range(len(sentences[lang])):
             find((lang, index))
-    owner: dict[tuple[str, int], PairBead] = {}
     for (x, y), pair_beads in beads.items():
         for bead in pair_beads:
             nodes = [(x, i) for i in bead.x] + [(y, j) for j in bead.y]
             for node in nodes[1:]:
                 parent[find(node)] = find(nodes[0])
-            owner.setdefault(nodes[0], bead)
     groups: dict[tuple[str, int], dict[str, list[int]]] = {}
     for lang in langs:
         for index in range(len(sentences[lang])):
@@ -223,8 +221,7 @@ def align(
 
 
 def _describe(config: AlignConfig) -> str:
-    flat = replace(config, pair=None)
-    return ",".join(f"{k}={v}" for k, v in vars(flat).items() if k != "pair")
+    return ",".join(f"{k}={v}" for k, v in vars(config).items() if k != "pair")
 
 
 def as_beads(alignment: Alignment) -> list[dict]:
