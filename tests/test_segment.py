@@ -45,3 +45,17 @@ def test_benchmark_targets_on_dev_set(shared):
     docs = sorted((shared / "eval/align-dev/clean").iterdir())
     recall, precision, _ = score_language(docs, "tk", show_errors=False)
     assert recall >= 0.99 and precision >= 0.97
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Talks in the capital The parties agreed on a plan.", "en", 2),
+        ("Победа команды «Ливингстон» Благодаря мячу они победили.", "ru", 2),
+        ("Meeting With The Ambassador Of Japan", "en", 1),
+        ("He lives in The Hague and works there.", "en", 1),
+        ("The office in Washington, D.C. В пятницу прошла встреча.", "ru", 2),
+    ],
+)
+def test_lost_sentence_ends(text, lang, expected):
+    assert len(split(text, lang)) == expected

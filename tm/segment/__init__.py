@@ -4,7 +4,10 @@ A rule splitter we own: a sentence ends at `.`, `!`, `?` or `…` (with any clos
 quotes and brackets after it) when white space and a sentence opener follow, unless
 the word before the period is an abbreviation from `abbreviations/<lang>.txt` or an
 initial. Every line of the input is a paragraph, so a headline without a final
-period is a sentence of its own. See the README for why no library splitter is used.
+period is a sentence of its own. Two rules find ends that the page lost: a Turkmen
+finite verb followed by a capital, and a capitalised closed-class word from
+`starters/<lang>.txt` ("The", "Благодаря", "Emma") between two lowercase words.
+See the README for why no library splitter is used.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from tm.langs import check_lang
 __all__ = ["split", "split_paragraphs"]
 
 _UPPER = "A-ZА-ЯЁÄÇŇÖŞÜÝŽ"
+_LOWER = "a-zа-яёäçňöşüýž"
 _TERMINATOR = r"(?:[.!?…]+|\.\.\.)"
 _CLOSERS = "\"'”’»)\\]"
 _OPENERS = f"[{_UPPER}0-9\"“«„‘'(\\[—–-]"
@@ -33,14 +37,37 @@ _TK_FINITE_VERB_THEN_CAPITAL = re.compile(
 
 
 @cache
+def _starters(lang: str) -> str:
+    return "|".join(map(re.escape, _word_list(f"starters/{lang}.txt")))
+
+
+@cache
+def _lost_end(lang: str) -> re.Pattern[str]:
+    """Matches the last word of a sentence whose period was lost: a lowercase word (or one
+    in closing quotes) followed by a capitalised sentence starter and a lowercase word."""
+    rule = rf"(?<=\s)(?:[{_LOWER}]\S*[{_LOWER}]|\S*[»”])(?=\s+(?:{_starters(lang)})\s+[{_LOWER}])"
+    if lang == "tk":
+        rule = f"{rule}|{_TK_FINITE_VERB_THEN_CAPITAL.pattern}"
+    return re.compile(rule)
+
+
+@cache
+def _opens_sentence(lang: str) -> re.Pattern[str]:
+    return re.compile(rf"\s+(?:{_starters(lang)})\s+[{_LOWER}]")
+
+
+def _word_list(name: str) -> list[str]:
+    text = resources.files(__package__).joinpath(name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@cache
 def _abbreviations(lang: str) -> dict[str, str]:
     """Word -> tag ("" for a plain abbreviation, "month" or "unit") from the language's table."""
-    text = resources.files(__package__).joinpath(f"abbreviations/{lang}.txt").read_text("utf-8")
     table = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, _, tag = line.strip().partition(" ")
-            table[word] = tag
+    for line in _word_list(f"abbreviations/{lang}.txt"):
+        word, _, tag = line.partition(" ")
+        table[word] = tag
     return table
 
 
@@ -72,18 +99,16 @@ def _is_abbreviation(words_before: list[str], lang: str, next_char: str) -> bool
 def _split_line(line: str, lang: str) -> list[str]:
     sentences: list[str] = []
     start = 0
-    candidates = list(_CANDIDATE.finditer(line))
-    if lang == "tk":
-        candidates = sorted(
-            candidates + list(_TK_FINITE_VERB_THEN_CAPITAL.finditer(line)), key=lambda m: m.start()
-        )
+    candidates = sorted([*_CANDIDATE.finditer(line), *_lost_end(lang).finditer(line)], key=lambda m: m.start())
     for match in candidates:
         end = match.end()
         terminator = match.group(0)
         if terminator.startswith(".") and not terminator.startswith("..."):
             words_before = line[start : match.start()].split()[-2:]
             next_char = line[end:].lstrip()[:1]
-            if words_before and _is_abbreviation(words_before, lang, next_char):
+            # "D.C. В пятницу ...": a sentence starter outweighs the abbreviation before it.
+            starter_follows = bool(_opens_sentence(lang).match(line, end))
+            if words_before and not starter_follows and _is_abbreviation(words_before, lang, next_char):
                 continue
         sentence = line[start:end].strip()
         if sentence:
