@@ -28,8 +28,14 @@ def load(folder: Path) -> list[tuple[str, dict[str, list[str]], dict, list]]:
     docs = []
     for doc in sorted(folder.iterdir()):
         sentences = {lang: (doc / f"{lang}.sent.txt").read_text("utf-8").splitlines() for lang in CODES}
-        docs.append((doc.name, sentences, json.loads((doc / "pairs.json").read_text()),
-                     json.loads((doc / "gold.json").read_text())))
+        docs.append(
+            (
+                doc.name,
+                sentences,
+                json.loads((doc / "pairs.json").read_text()),
+                json.loads((doc / "gold.json").read_text()),
+            )
+        )
     return docs
 
 
@@ -65,8 +71,11 @@ def evaluate(docs, encoder, config: AlignConfig, calibration: list | None = None
             gold = _bead_set(gold_pairs[key])
             tallies[key].add(predicted, gold)
             if calibration is not None:
-                calibration.extend((link.confidence, (link.source, link.target) in gold)
-                                   for link in result.pairs[key] if link.source and link.target)
+                calibration.extend(
+                    (link.confidence, (link.source, link.target) in gold)
+                    for link in result.pairs[key]
+                    if link.source and link.target
+                )
         predicted_units = {tuple(unit.sentences[lang] for lang in CODES) for unit in result.units}
         tallies["tri"].add(predicted_units, _tri_set(gold_units))
     return tallies
@@ -74,8 +83,14 @@ def evaluate(docs, encoder, config: AlignConfig, calibration: list | None = None
 
 def length_only(config: AlignConfig) -> AlignConfig:
     """Gale-Church-style baseline: only the length prior decides."""
-    return replace(config, embedding_weight=0.0, ngram_weight=0.0, number_weight=0.0, pivot=False,
-                   pair=replace(config.pair, length_weight=1.0))
+    return replace(
+        config,
+        embedding_weight=0.0,
+        ngram_weight=0.0,
+        number_weight=0.0,
+        pivot=False,
+        pair=replace(config.pair, length_weight=1.0),
+    )
 
 
 def row(label: str, tallies) -> str:
@@ -96,8 +111,9 @@ def main() -> int:
     encoder = get_encoder(args.encoder)
     started = time.perf_counter()
     calibration: list = []
-    results = {name: evaluate(docs, encoder, config, calibration if name == "hard" else None)
-               for name, docs in sets.items()}
+    results = {
+        name: evaluate(docs, encoder, config, calibration if name == "hard" else None) for name, docs in sets.items()
+    }
     elapsed = time.perf_counter() - started
 
     for name, tallies in results.items():
@@ -129,8 +145,10 @@ def main() -> int:
 
     documents = sum(len(d) for d in sets.values())
     sentence_count = sum(len(s) for docs in sets.values() for _, sents, _, _ in docs for s in sents.values())
-    print(f"\nspeed (first pass, encoder {encoder.id}, embeddings not cached): "
-          f"{documents / elapsed:.1f} documents/s, {sentence_count / elapsed:.0f} sentences/s")
+    print(
+        f"\nspeed (first pass, encoder {encoder.id}, embeddings not cached): "
+        f"{documents / elapsed:.1f} documents/s, {sentence_count / elapsed:.0f} sentences/s"
+    )
     started = time.perf_counter()
     for docs in sets.values():
         evaluate(docs, encoder, config)  # embeddings now cached: alignment cost only

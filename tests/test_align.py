@@ -19,8 +19,10 @@ def brute_force(tables, n, m):
         if (i, j) == (0, 0):
             return 0.0
         if (i, j) not in best:
-            best[(i, j)] = max((solve(i - a, j - b) + tables[(a, b)][i, j]
-                                for a, b in BEAD_TYPES if a <= i and b <= j), default=-np.inf)
+            best[(i, j)] = max(
+                (solve(i - a, j - b) + tables[(a, b)][i, j] for a, b in BEAD_TYPES if a <= i and b <= j),
+                default=-np.inf,
+            )
         return best[(i, j)]
 
     return solve(n, m)
@@ -35,9 +37,12 @@ def test_dp_matches_brute_force(seed):
     config = PairConfig(min_band=10)
     beads = align_pair(match, len_x, len_y, config)
     tables = bead_tables(match, len_x, len_y, config)
-    total = sum(tables[(len(b.x), len(b.y))][b.x[-1] + 1 if b.x else _end(beads, b, "x"),
-                                             b.y[-1] + 1 if b.y else _end(beads, b, "y")]
-                for b in beads)
+    total = sum(
+        tables[(len(b.x), len(b.y))][
+            b.x[-1] + 1 if b.x else _end(beads, b, "x"), b.y[-1] + 1 if b.y else _end(beads, b, "y")
+        ]
+        for b in beads
+    )
     assert total == pytest.approx(brute_force(tables, n, m))
     assert [i for b in beads for i in b.x] == list(range(n))
     assert [j for b in beads for j in b.y] == list(range(m))
@@ -60,19 +65,25 @@ def test_sample_release_aligns_one_to_one(fast_encoder):
 
 
 def test_every_sentence_in_exactly_one_unit(fast_encoder):
-    sentences = {"tk": ["Bir.", "Iki gezek 2024.", "Üç."], "ru": ["Один раз 2024.", "Два."],
-                 "en": ["One.", "Two 2024.", "Three.", "Four."]}
+    sentences = {
+        "tk": ["Bir.", "Iki gezek 2024.", "Üç."],
+        "ru": ["Один раз 2024.", "Два."],
+        "en": ["One.", "Two 2024.", "Three.", "Four."],
+    }
     alignment = align(sentences, fast_encoder)
     for lang, items in sentences.items():
         covered = sorted(i for u in alignment.units for i in u.sentences[lang])
         assert covered == list(range(len(items)))
 
 
-@pytest.mark.parametrize("sentences", [
-    {"tk": [], "en": ["Only English here."]},
-    {"tk": ["Ýeke sözlem."], "ru": ["Одно предложение."], "en": ["One sentence."]},
-    {"tk": ["x"] * 3, "en": [f"Sentence {i} of a long text." for i in range(500)]},
-])
+@pytest.mark.parametrize(
+    "sentences",
+    [
+        {"tk": [], "en": ["Only English here."]},
+        {"tk": ["Ýeke sözlem."], "ru": ["Одно предложение."], "en": ["One sentence."]},
+        {"tk": ["x"] * 3, "en": [f"Sentence {i} of a long text." for i in range(500)]},
+    ],
+)
 def test_edge_documents_do_not_crash(fast_encoder, sentences):
     alignment = align(sentences, fast_encoder)
     total = sum(len(u.sentences[lang]) for u in alignment.units for lang in sentences)
@@ -80,9 +91,11 @@ def test_edge_documents_do_not_crash(fast_encoder, sentences):
 
 
 def test_unequal_lengths_give_low_confidence_gaps(fast_encoder):
-    sentences = {"ru": ["Министр провёл переговоры в Ашхабаде 12 мая 2024 года."],
-                 "en": ["The minister held talks in Ashgabat on 12 May 2024."] +
-                       [f"Unrelated filler sentence number {i} about weather." for i in range(6)]}
+    sentences = {
+        "ru": ["Министр провёл переговоры в Ашхабаде 12 мая 2024 года."],
+        "en": ["The minister held talks in Ashgabat on 12 May 2024."]
+        + [f"Unrelated filler sentence number {i} about weather." for i in range(6)],
+    }
     alignment = align(sentences, fast_encoder)
     lone = [u for u in alignment.units if not u.sentences["ru"]]
     assert len(lone) == 6 and all(u.confidence == 0.0 for u in lone)

@@ -10,8 +10,7 @@ from tests.conftest import ROOT, SAMPLE
 
 
 def tm(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "tm", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "tm", *map(str, args)], cwd=cwd, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +23,16 @@ def workdir(tmp_path_factory):
 
 
 def test_lookup_export_stats(workdir):
-    found = tm("lookup", "The parties discussed the development of transport links.", "--from", "en",
-               "--to", "tk", "--json", cwd=workdir)
+    found = tm(
+        "lookup",
+        "The parties discussed the development of transport links.",
+        "--from",
+        "en",
+        "--to",
+        "tk",
+        "--json",
+        cwd=workdir,
+    )
     matches = json.loads(found.stdout)
     assert matches and matches[0]["target"].startswith("Taraplar iki ýurduň")
     exported = tm("export", "--format", "tmx", "--from", "en", "--to", "tk", "-o", "exports/en-tk.tmx", cwd=workdir)

@@ -10,8 +10,13 @@ from tm.store import TranslationMemory
 
 UNITS = [
     ImportedUnit({"tk": "Taraplar ylalaşdylar.", "ru": "Стороны договорились.", "en": "The parties agreed."}),
-    ImportedUnit({"tk": "Forum 2025-nji ýylda geçiriler.", "ru": "Форум пройдет в 2025 году.",
-                  "en": "The forum will be held in 2025 & <later>."}),
+    ImportedUnit(
+        {
+            "tk": "Forum 2025-nji ýylda geçiriler.",
+            "ru": "Форум пройдет в 2025 году.",
+            "en": "The forum will be held in 2025 & <later>.",
+        }
+    ),
 ]
 
 
@@ -52,8 +57,11 @@ def test_tmx_is_valid_against_the_dtd(tm, tmp_path, shared):
     for langs in (("tk", "ru", "en"), ("en", "tk")):
         path = tmp_path / f"{'-'.join(langs)}.tmx"
         export_tm(tm, path, ExportOptions(langs))
-        result = subprocess.run([xmllint, "--noout", "--dtdvalid", str(shared / "formats/tmx14.dtd"), str(path)],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            [xmllint, "--noout", "--dtdvalid", str(shared / "formats/tmx14.dtd"), str(path)],
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr
     assert 'srclang="en-US"' in path.read_text() and 'xml:lang="tk-TM"' in path.read_text()
 
@@ -62,8 +70,9 @@ def test_po_passes_msgfmt(tm, tmp_path):
     msgfmt = require_tool("msgfmt")
     path = tmp_path / "en-tk.po"
     export_tm(tm, path, ExportOptions(("en", "tk")))
-    result = subprocess.run([msgfmt, "--check-format", "--check-header", "-o", "/dev/null", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [msgfmt, "--check-format", "--check-header", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -74,7 +83,9 @@ def test_tmx_language_codes_and_markup_on_import(memory, tmp_path):
         '<tu><prop type="x-note">kept</prop><tuv xml:lang="EN-gb"><seg>Hello <bpt i="1">&lt;b&gt;</bpt>world'
         '<ept i="1">&lt;/b&gt;</ept></seg></tuv><tuv xml:lang="tk_TM"><seg>Salam dünýä</seg></tuv>'
         '<tuv xml:lang="de-DE"><seg>Hallo Welt</seg></tuv></tu>'
-        '<tu><tuv xml:lang="tuk"><seg>Diňe</seg></tuv></tu></body></tmx>', "utf-8")
+        '<tu><tuv xml:lang="tuk"><seg>Diňe</seg></tuv></tu></body></tmx>',
+        "utf-8",
+    )
     report = import_file(memory, path)
     assert report.read == 2
     assert report.units[0].texts == {"en": "Hello world", "tk": "Salam dünýä"}
@@ -82,14 +93,26 @@ def test_tmx_language_codes_and_markup_on_import(memory, tmp_path):
     assert sum(report.skipped.values()) == 2
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-     '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv></tu></body></tmx>', "entities"),
-    ('<?xml version="1.0"?>\n<tmx version="1.4"><body>\n<tu><tuv xml:lang="en"><seg>x</seg></tuv>\n</body></tmx>',
-     r"bad\.tmx:\d+: malformed XML"),
-    ('<?xml version="1.0"?><tmx version="1.4"><body><tu><tuv xml:lang="en"></tuv>'
-     '<tuv xml:lang="tk"><seg>y</seg></tuv></tu></body></tmx>', "without <seg>"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (
+            '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv></tu></body></tmx>',
+            "entities",
+        ),
+        (
+            '<?xml version="1.0"?>\n<tmx version="1.4"><body>\n'
+            '<tu><tuv xml:lang="en"><seg>x</seg></tuv>\n</body></tmx>',
+            r"bad\.tmx:\d+: malformed XML",
+        ),
+        (
+            '<?xml version="1.0"?><tmx version="1.4"><body><tu><tuv xml:lang="en"></tuv>'
+            '<tuv xml:lang="tk"><seg>y</seg></tuv></tu></body></tmx>',
+            "without <seg>",
+        ),
+    ],
+)
 def test_bad_tmx_imports_nothing(memory, tmp_path, content, problem):
     path = tmp_path / "bad.tmx"
     path.write_text(content, "utf-8")

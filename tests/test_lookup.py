@@ -1,31 +1,49 @@
+import sqlite3
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 
 from tm.errors import TmError
 from tm.formats import ImportedUnit
-from tm.lookup import Index, lookup, match_percent
+from tm.lookup import Filters, concordance, index_for, lookup, match_percent, semantic_lookup, words
+from tm.lookup.index import build_index
+from tm.lookup.numbers import patch_numbers
+from tm.store import StoredUnit, TranslationMemory
 
 
-@pytest.mark.parametrize(("query", "stored", "percent"), [
-    ("The parties signed the plan.", "The parties signed the plan.", 100),
-    ("The parties signed the plan.", "the parties signed the plan", 92),  # 2 minor edits: 0.4 of 5 words
-    ("The parties signed the plan.", "The parties signed the programme.", 80),  # 1 of 5 words
-    ("The parties signed the plan.", "The two parties signed the plan.", 83),  # 1 of 6 words
-    ("one two", "three four", 0),
-])
+@pytest.mark.parametrize(
+    ("query", "stored", "percent"),
+    [
+        ("The parties signed the plan.", "The parties signed the plan.", 100),
+        ("The parties signed the plan.", "the parties signed the plan", 92),  # 2 minor edits: 0.4 of 5 words
+        ("The parties signed the plan.", "The parties signed the programme.", 80),  # 1 of 5 words
+        ("The parties signed the plan.", "The two parties signed the plan.", 83),  # 1 of 6 words
+        ("The forum opens in 2025.", "The forum opens in 2026.", 96),  # a number is a minor edit: 0.2 of 5
+        ("one two", "three four", 0),
+    ],
+)
 def test_match_percent(query, stored, percent):
     assert match_percent(query, stored) == percent
 
 
+UNITS = [
+    ImportedUnit(
+        {
+            "en": "The parties discussed transport links.",
+            "tk": "Taraplar ulag gatnaşyklaryny ara alyp maslahatlaşdylar.",
+        }
+    ),
+    ImportedUnit({"en": "The forum will be held in 2025.", "tk": "Forum 2025-nji ýylda geçiriler."}),
+    ImportedUnit({"en": "Talks were held in Helsinki.", "tk": "Helsinkide gepleşikler geçirildi."}),
+]
+
+
 @pytest.fixture
 def tm(memory):
-    units = [ImportedUnit({"en": "The parties discussed transport links.",
-                           "tk": "Taraplar ulag baglanyşyklaryny ara alyp maslahatlaşdylar."}),
-             ImportedUnit({"en": "The forum will be held in 2025.", "tk": "Forum 2025-nji ýylda geçiriler."}),
-             ImportedUnit({"en": "Talks were held in Helsinki.", "tk": "Helsinkide gepleşikler geçirildi."})]
     with memory.transaction():
-        memory.add_imported("test", "t1", units)
+        memory.add_imported("test", "t1", UNITS)
     return memory
 
 
@@ -44,16 +62,111 @@ def test_lookup_threshold_and_bad_queries(tm):
         lookup(tm, "word " * 1000, "en", "tk")
 
 
-sentences = st.lists(st.sampled_from(["the", "parties", "signed", "a", "plan", "in", "2024", "talks", "were", "held"]),
-                     min_size=1, max_size=8).map(" ".join)
+def test_numbers_are_patched_into_the_target(tm):
+    match = lookup(tm, "The forum will be held in 2027.", "en", "tk")[0]
+    assert match.percent == 97
+    assert match.target == "Forum 2027-nji ýylda geçiriler."
+    assert "auto-patched 2025 -> 2027" in match.flags
+    assert "check the suffix after a patched number" in match.flags
 
 
-@given(st.lists(sentences, min_size=1, max_size=20), sentences)
-def test_index_never_misses_a_match_the_full_scan_finds(stored, query):
-    from tm.store import StoredUnit
+def test_ambiguous_numbers_are_flagged_not_patched():
+    target, flags = patch_numbers("5 and 6 visits", "5 and 5 visits", "5 we 5 sapar")
+    assert target == "5 we 5 sapar"
+    assert flags == ["number mismatch 5 -> 6: not patched (check the target)"]
+    assert patch_numbers("In 2024 they met.", "In 2023 they met.", "Они встретились в 2023 году.") == (
+        "Они встретились в 2024 году.",
+        ["auto-patched 2023 -> 2024"],
+    )
 
-    units = [StoredUnit(i, {"en": s, "tk": s}, "1-1", 1.0, "c", "r", None, None, "") for i, s in enumerate(stored)]
-    found = set(Index(units, "en").candidates(query))
-    for number, text in enumerate(stored):
-        if match_percent(query, text) >= 50:
-            assert number in found
+
+def test_duplicates_collapse_and_keep_provenance(tm):
+    with tm.transaction():
+        tm.add_imported("other", "o1", UNITS[2:])
+    [match] = lookup(tm, "Talks were held in Helsinki.", "en", "tk", threshold=90)
+    assert {match.unit.collection, *(u.collection for u in match.also_in)} == {"test", "other"}
+
+
+def test_filters_by_collection_and_date(tm):
+    with tm.transaction():
+        tm.add_imported("other", "o1", UNITS[2:])
+    assert lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(collections=["missing"])) == []
+    [only] = lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(collections=["other"]))
+    assert only.unit.collection == "other"
+    assert lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(since="2030-01-01")) == []
+
+
+def test_index_follows_writes_and_deletes(tm):
+    assert lookup(tm, "A new embassy opened.", "en", "tk") == []
+    with tm.transaction():
+        tm.add_imported("later", "l1", [ImportedUnit({"en": "A new embassy opened.", "tk": "Täze ilçihana açyldy."})])
+    assert lookup(tm, "A new embassy opened.", "en", "tk")[0].percent == 100
+    assert tm.delete("later") == 1
+    assert lookup(tm, "A new embassy opened.", "en", "tk") == []
+
+
+def test_saved_index_is_reused_and_rebuilt_when_stale(tmp_path):
+    path = tmp_path / "tm.db"
+    with TranslationMemory(path) as first, first.transaction():
+        first.add_imported("test", "t1", UNITS)
+    with TranslationMemory(path) as tm:
+        assert lookup(tm, "Talks were held in Helsinki.", "en", "tk")[0].percent == 100
+    saved = tmp_path / "tm.db.index" / "en-tk.npz"
+    assert saved.is_file()
+    with TranslationMemory(path) as tm:
+        assert len(index_for(tm, "en", "tk")) == 3
+        tm.delete("test", "t1")
+        assert lookup(tm, "Talks were held in Helsinki.", "en", "tk") == []
+
+
+def test_concordance_matches_inflected_forms(memory):
+    units = [
+        ImportedUnit({"ru": "Переговоры прошли в Ашхабаде.", "en": "Talks took place in Ashgabat."}),
+        ImportedUnit({"ru": "Стороны говорили о переговорах в Женеве.", "en": "The sides spoke of the Geneva talks."}),
+        ImportedUnit({"ru": "Визит завершился.", "en": "The visit ended."}),
+    ]
+    with memory.transaction():
+        memory.add_imported("test", "t1", units)
+    found = concordance(memory, "переговоры", "ru", "en")
+    assert sorted(m.target for m in found) == ["Talks took place in Ashgabat.", "The sides spoke of the Geneva talks."]
+    assert all(m.kind == "concordance" and "[" in m.diff for m in found)
+    assert [m.target for m in concordance(memory, "переговорах в Женеве", "ru", "en")] == [
+        "The sides spoke of the Geneva talks."
+    ]
+
+
+def test_semantic_fallback_is_marked(tm, fast_encoder):
+    [best, *_] = semantic_lookup(tm, "Helsinki talks", "en", "tk", fast_encoder, top=2)
+    assert best.kind == "semantic" and best.target == "Helsinkide gepleşikler geçirildi."
+
+
+def test_older_schema_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    TranslationMemory(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        db.execute("DELETE FROM meta WHERE key = 'generation'")
+    with TranslationMemory(path) as tm:
+        assert tm.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert tm.generation() == 1
+
+
+sentences = st.lists(
+    st.sampled_from(["the", "parties", "signed", "a", "plan", "in", "2024", "talks", "were", "held"]),
+    min_size=1,
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=200)
+@given(st.lists(sentences, min_size=1, max_size=30), sentences, st.integers(1, 100))
+def test_index_search_equals_exhaustive_scan(stored, query, threshold):
+    units = [StoredUnit(i, {"en": s, "tk": str(i)}, "1-1", 1.0, "c", "r", None, None, "") for i, s in enumerate(stored)]
+    index = build_index(units, "en", "tk")
+    found = sorted(round(score, 6) for _, score in index.search(query, threshold, limit=len(units)))
+    expected = sorted(
+        round(100 * Levenshtein.normalized_similarity(words(query), words(s)), 6)
+        for s in stored
+        if 100 * Levenshtein.normalized_similarity(words(query), words(s)) >= threshold - 1e-9
+    )
+    assert found == expected

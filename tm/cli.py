@@ -21,8 +21,9 @@ from tm.lookup import lookup as lookup_matches
 from tm.segment import split
 from tm.store import TranslationMemory
 
-app = typer.Typer(help="A Turkmen-Russian-English translation memory.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="A Turkmen-Russian-English translation memory.", no_args_is_help=True, pretty_exceptions_enable=False
+)
 
 DB = Annotated[Path, typer.Option("--db", help="TM file (SQLite)")]
 ENCODER = Annotated[str, typer.Option("--encoder", help="use (bundled), ngram, or st:/path/to/model")]
@@ -60,9 +61,14 @@ def segment(file: Path, lang: Annotated[str, typer.Option("--lang", help="tk, ru
 def extract(file: Path) -> None:
     """Print the language, title, date and paragraphs of a saved page as JSON."""
     document = read_document(file)
-    _json({"lang": document.lang, "title": document.title,
-           "date": document.date.isoformat() if document.date else None,
-           "paragraphs": list(document.paragraphs)})
+    _json(
+        {
+            "lang": document.lang,
+            "title": document.title,
+            "date": document.date.isoformat() if document.date else None,
+            "paragraphs": list(document.paragraphs),
+        }
+    )
 
 
 @app.command()
@@ -98,11 +104,19 @@ def build(
 
     with TranslationMemory(db) as tm, Progress(transient=True) as progress:
         task = progress.add_task("aligning", total=None)
-        report = jobs.build(corpus_dir, tm, encoder, jobs_count, cache=cache,
-                            progress=lambda name, _r: progress.update(task, advance=1, description=name))
+        report = jobs.build(
+            corpus_dir,
+            tm,
+            encoder,
+            jobs_count,
+            cache=cache,
+            progress=lambda name, _r: progress.update(task, advance=1, description=name),
+        )
     typer.echo(f"TM: {db}")
-    typer.echo(f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
-               f"{len(report.skipped)} skipped)")
+    typer.echo(
+        f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped)"
+    )
     typer.echo("languages: " + ", ".join(f"{lang} {report.languages[lang]}" for lang in CODES))
     typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
     for problem in report.skipped:
@@ -180,8 +194,12 @@ def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json"
         _json(dataclasses.asdict(result))
         return
     typer.echo(f"releases: {result.releases}\nunits: {result.units}")
-    for title, counts in [("pairs", result.by_pair), ("bead types", result.by_bead_type),
-                          ("confidence", result.by_confidence), ("collections", result.by_collection)]:
+    for title, counts in [
+        ("pairs", result.by_pair),
+        ("bead types", result.by_bead_type),
+        ("confidence", result.by_confidence),
+        ("collections", result.by_collection),
+    ]:
         typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

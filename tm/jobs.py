@@ -89,8 +89,9 @@ def build(
     for release in iter_releases(Path(corpus), report.skipped):
         if len(release.documents) < 2:
             only = ", ".join(release.documents)
-            report.skipped.append(Skipped(f"{release.collection}/{release.release_id}",
-                                          f"only one language ({only}); nothing to align"))
+            report.skipped.append(
+                Skipped(f"{release.collection}/{release.release_id}", f"only one language ({only}); nothing to align")
+            )
             continue
         releases.append(release)
     if jobs > 1:
@@ -119,8 +120,9 @@ def _store_all(records, tm: TranslationMemory, report: BuildReport, progress) ->
             progress(f"{release.collection}/{release.release_id}", report)
 
 
-def align_folder(folder: Path, encoder: Encoder, presegmented: bool = False,
-                 config: AlignConfig | None = None) -> Alignment:
+def align_folder(
+    folder: Path, encoder: Encoder, presegmented: bool = False, config: AlignConfig | None = None
+) -> Alignment:
     """Align the `{lang}.txt` files (or `{lang}.sent.txt` with `presegmented`) of one folder."""
     folder = Path(folder)
     if presegmented:
@@ -132,8 +134,9 @@ def align_folder(folder: Path, encoder: Encoder, presegmented: bool = False,
                 sentences[lang] = [line for line in lines if line]
         paragraphs = None
     else:
-        documents = {lang: read_document(folder / f"{lang}.txt", lang)
-                     for lang in CODES if (folder / f"{lang}.txt").is_file()}
+        documents = {
+            lang: read_document(folder / f"{lang}.txt", lang) for lang in CODES if (folder / f"{lang}.txt").is_file()
+        }
         release = Release(folder.parent.name, folder.name, documents)
         sentences, paragraphs = segment_release(release)
     if len(sentences) < 2:

@@ -27,7 +27,14 @@ from tm.langs import CODES
 ALIGNER_VERSION = "tri-dp-1"
 
 __all__ = [
-    "ALIGNER_VERSION", "AlignConfig", "Alignment", "PairLink", "Unit", "align", "as_beads", "as_pairs",
+    "ALIGNER_VERSION",
+    "AlignConfig",
+    "Alignment",
+    "PairLink",
+    "Unit",
+    "align",
+    "as_beads",
+    "as_pairs",
     "pair_key",
 ]
 
@@ -76,13 +83,12 @@ class Alignment:
 
 
 def pair_key(x: str, y: str) -> str:
-    """"tk-ru", "tk-en", "ru-en": languages in the fixed tk, ru, en order."""
+    """ "tk-ru", "tk-en", "ru-en": languages in the fixed tk, ru, en order."""
     first, second = sorted((x, y), key=CODES.index)
     return f"{first}-{second}"
 
 
-def _match_matrix(x: str, y: str, vectors: dict, grams: dict, numbers: dict,
-                  config: AlignConfig) -> np.ndarray:
+def _match_matrix(x: str, y: str, vectors: dict, grams: dict, numbers: dict, config: AlignConfig) -> np.ndarray:
     matrix = config.embedding_weight * margin(vectors[x] @ vectors[y].T)
     matrix = matrix + config.ngram_weight * margin(grams[x] @ grams[y].T)
     return matrix + config.number_weight * numbers[(x, y)]
@@ -170,8 +176,7 @@ def _tri_units(langs: list[str], sentences, beads) -> list[tuple[dict[str, tuple
             if bead.x or bead.y:
                 node = (x, bead.x[0]) if bead.x else (y, bead.y[0])
                 members[find(node)].append(bead)
-    units = [({lang: tuple(group.get(lang, [])) for lang in langs}, members[root])
-             for root, group in groups.items()]
+    units = [({lang: tuple(group.get(lang, [])) for lang in langs}, members[root]) for root, group in groups.items()]
     return sorted(units, key=lambda unit: _position(unit[0], langs, sentences))
 
 
@@ -212,8 +217,7 @@ def align(
         lone = sum(1 for lang in langs if indices[lang]) < 2
         units.append(Unit(indices, 0.0 if lone else _confidence(min(scores), config)))
     pairs = {
-        pair_key(x, y): [PairLink(b.x, b.y, _confidence(b.score, config) if b.x and b.y else 0.0)
-                         for b in pair_beads]
+        pair_key(x, y): [PairLink(b.x, b.y, _confidence(b.score, config) if b.x and b.y else 0.0) for b in pair_beads]
         for (x, y), pair_beads in beads.items()
     }
     signature = f"{ALIGNER_VERSION}|encoder={encoder.id}|{_describe(config)}"
@@ -230,13 +234,13 @@ def as_beads(alignment: Alignment) -> list[dict]:
     for unit in alignment.units:
         bead: dict = {lang: list(unit.sentences.get(lang, ())) for lang in alignment.sentences}
         bead["score"] = round(unit.confidence, 4)
-        bead["text"] = {lang: [alignment.sentences[lang][i] for i in unit.sentences.get(lang, ())]
-                        for lang in alignment.sentences}
+        bead["text"] = {
+            lang: [alignment.sentences[lang][i] for i in unit.sentences.get(lang, ())] for lang in alignment.sentences
+        }
         beads.append(bead)
     return beads
 
 
 def as_pairs(alignment: Alignment) -> dict[str, list]:
     """Finest pairwise beads: {"tk-ru": [[[i..], [j..]], ...], ...}."""
-    return {key: [[list(link.source), list(link.target)] for link in links]
-            for key, links in alignment.pairs.items()}
+    return {key: [[list(link.source), list(link.target)] for link in links] for key, links in alignment.pairs.items()}

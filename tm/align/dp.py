@@ -15,7 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 
 BEAD_TYPES: tuple[tuple[int, int], ...] = (
-    (1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1), (2, 3), (3, 2), (1, 0), (0, 1),
+    (1, 1),
+    (1, 2),
+    (2, 1),
+    (2, 2),
+    (1, 3),
+    (3, 1),
+    (2, 3),
+    (3, 2),
+    (1, 0),
+    (0, 1),
 )
 
 
@@ -117,9 +126,7 @@ def align_pair(
     config = config or PairConfig()
     n, m = match.shape
     if n == 0 or m == 0:
-        return [PairBead((i,), (), config.skip) for i in range(n)] + [
-            PairBead((), (j,), config.skip) for j in range(m)
-        ]
+        return [PairBead((i,), (), config.skip) for i in range(n)] + [PairBead((), (j,), config.skip) for j in range(m)]
     tables = bead_tables(match, len_x, len_y, config, para_x, para_y)
     band = _band(n, m, config)
     best = np.full((n + 1, m + 1), -np.inf)

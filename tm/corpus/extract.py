@@ -18,7 +18,7 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 _SYNDICATION = re.compile(r"^date (\d{4}-\d{2}-\d{2}) ")
-_END_PUNCT = ".!?…:;»\"”"
+_END_PUNCT = '.!?…:;»"”'
 MAX_TITLE_CHARS = 300
 MAX_FOOTER_LINE = 120
 

@@ -70,8 +70,9 @@ def _meta_url(meta: dict, lang: str) -> str | None:
     return page.get("url") or meta.get("urls", {}).get(lang) or None
 
 
-def _release(collection: str, release_id: str, files: dict[str, Path], meta: dict,
-             skipped: list[Skipped]) -> Release | None:
+def _release(
+    collection: str, release_id: str, files: dict[str, Path], meta: dict, skipped: list[Skipped]
+) -> Release | None:
     documents = {}
     for lang in CODES:
         if lang not in files:

@@ -27,8 +27,7 @@ class CachedEncoder:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False)
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT, key TEXT, vector BLOB,"
-                " PRIMARY KEY (encoder, key))"
+                "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT, key TEXT, vector BLOB, PRIMARY KEY (encoder, key))"
             )
 
     def _load(self, keys: list[str]) -> None:

@@ -9,8 +9,7 @@ from types import ModuleType
 from tm.errors import TmError
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 
-FORMATS = {"tmx": "tm.formats.tmx", "po": "tm.formats.po", "csv": "tm.formats.table",
-           "xlsx": "tm.formats.table"}
+FORMATS = {"tmx": "tm.formats.tmx", "po": "tm.formats.po", "csv": "tm.formats.table", "xlsx": "tm.formats.table"}
 
 __all__ = ["FORMATS", "ExportOptions", "ImportedUnit", "ReadReport", "format_for", "get_format"]
 
@@ -29,8 +28,14 @@ def format_for(path: Path, name: str | None = None) -> str:
     return guess
 
 
-def export_tm(tm, path: Path, options: ExportOptions, fmt: str | None = None,
-              min_confidence: float = 0.0, collections: list[str] | None = None) -> int:
+def export_tm(
+    tm,
+    path: Path,
+    options: ExportOptions,
+    fmt: str | None = None,
+    min_confidence: float = 0.0,
+    collections: list[str] | None = None,
+) -> int:
     """Write the TM's units to `path`; returns the number of units written."""
     module = get_format(format_for(path, fmt))
     units = tm.units(options.langs, min_confidence=min_confidence, collections=collections)

@@ -41,7 +41,8 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
             seen[msgid].occurrences.append((reference, ""))
             continue
         entry = polib.POEntry(
-            msgid=msgid, msgstr=unit.texts[target],
+            msgid=msgid,
+            msgstr=unit.texts[target],
             msgctxt=None if options.dedupe else f"{reference}#{unit.id}",
             comment=f"confidence {unit.confidence:.2f}" + (f"; {unit.url}" if unit.url else ""),
             occurrences=[(reference, "")],
@@ -69,6 +70,5 @@ def read(path: Path) -> ReadReport:
             report.skipped["untranslated or obsolete"] += 1
             continue
         confidence = "0.4" if entry.fuzzy else "1.0"
-        report.units.append(ImportedUnit({source: entry.msgid, target: entry.msgstr},
-                                         {"x-confidence": confidence}))
+        report.units.append(ImportedUnit({source: entry.msgid, target: entry.msgstr}, {"x-confidence": confidence}))
     return report

@@ -16,9 +16,18 @@ COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confide
 
 
 def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> int:
-    rows = [{"collection": u.collection, "release": u.release_id, "date": u.date, "url": u.url,
-             **{lang: u.texts.get(lang, "") for lang in CODES},
-             "bead_type": u.bead_type, "confidence": round(u.confidence, 3)} for u in units]
+    rows = [
+        {
+            "collection": u.collection,
+            "release": u.release_id,
+            "date": u.date,
+            "url": u.url,
+            **{lang: u.texts.get(lang, "") for lang in CODES},
+            "bead_type": u.bead_type,
+            "confidence": round(u.confidence, 3),
+        }
+        for u in units
+    ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     if Path(path).suffix.lower() == ".xlsx":
         frame.to_excel(path, index=False)

@@ -36,9 +36,14 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     """Write units as they stream in; returns how many <tu> were written."""
     srclang = _code(options.langs[0], options) if len(options.langs) == 2 else "*all*"
     header = {
-        "creationtool": "tm", "creationtoolversion": __version__, "segtype": "sentence",
-        "o-tmf": "tm-sqlite", "adminlang": "en-US", "srclang": srclang,
-        "datatype": "plaintext", "creationdate": _stamp(),
+        "creationtool": "tm",
+        "creationtoolversion": __version__,
+        "segtype": "sentence",
+        "o-tmf": "tm-sqlite",
+        "adminlang": "en-US",
+        "srclang": srclang,
+        "datatype": "plaintext",
+        "creationdate": _stamp(),
     }
     count = 0
     with etree.xmlfile(str(path), encoding="UTF-8") as xf:
@@ -57,9 +62,14 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
 
 def _tu(unit: StoredUnit, options: ExportOptions) -> etree._Element:
     tu = etree.Element("tu", tuid=str(unit.id), creationdate=_stamp())
-    props = {"x-release": unit.release_id, "x-collection": unit.collection, "x-url": unit.url,
-             "x-release-date": unit.date, "x-bead-type": unit.bead_type,
-             "x-confidence": f"{unit.confidence:.3f}"}
+    props = {
+        "x-release": unit.release_id,
+        "x-collection": unit.collection,
+        "x-url": unit.url,
+        "x-release-date": unit.date,
+        "x-bead-type": unit.bead_type,
+        "x-confidence": f"{unit.confidence:.3f}",
+    }
     for name, value in props.items():
         if value:
             etree.SubElement(tu, "prop", type=name).text = value

@@ -1,32 +1,47 @@
 """Fuzzy lookup: "what did we translate that looks like this sentence?"
 
-Match % is a word-level edit distance, as CAT tools compute it:
-
-    match = 100 * (1 - (word_edits + 0.2 * minor_edits) / max(query_words, stored_words))
-
-`word_edits` is the Levenshtein distance over case-folded word tokens (punctuation
-dropped); `minor_edits` counts tokens that differ only in case or punctuation, each
-costing a fifth of a word. 100% is kept for an identical segment; anything else is
-capped at 99%. Units aligned with low confidence lose up to 10 points, shown as a
-penalty, the way memoQ and Trados mark aligned material.
+`lookup` returns CAT-tool matches (match % by `tm.lookup.score`, word diff, provenance,
+flags, numbers carried over by `tm.lookup.numbers`); `concordance` finds a word or
+phrase in context; `semantic_lookup` finds units that mean the same through the
+encoder when no fuzzy match reaches the threshold. Retrieval runs on a `FuzzyIndex`
+per language pair, saved next to the TM file and rebuilt when the TM has changed.
+Units aligned with low confidence lose up to 10 points, shown as a penalty, the way
+memoQ and Trados mark aligned material.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
+import numpy as np
 
+from tm.embed import Encoder
 from tm.errors import TmError
+from tm.lookup.index import Filters, FuzzyIndex, build_index, load_index
+from tm.lookup.numbers import patch_numbers
+from tm.lookup.score import match_percent, tokens, word_diff, words
 from tm.store import StoredUnit, TranslationMemory
 
-MINOR_COST = 0.2
+__all__ = [
+    "Filters",
+    "Match",
+    "concordance",
+    "index_for",
+    "lookup",
+    "match_percent",
+    "semantic_lookup",
+    "tokens",
+    "word_diff",
+    "words",
+]
+
 MAX_QUERY_CHARS = 2000
 CONFIDENCE_PENALTY = 10.0
-_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
-_WORD = re.compile(r"\w")
+_CANDIDATES_PER_MATCH = 4
+_loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -37,64 +52,25 @@ class Match:
     target: str
     diff: str
     unit: StoredUnit
+    flags: list[str] = field(default_factory=list)
+    also_in: list[StoredUnit] = field(default_factory=list)
+    kind: str = "fuzzy"
 
 
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def words(text: str) -> list[str]:
-    return [t.casefold() for t in tokens(text) if _WORD.match(t)]
-
-
-def match_percent(query: str, stored: str) -> int:
-    """The match % of `stored` for `query` (see the module docstring for the rule)."""
-    if query == stored:
-        return 100
-    query_words, stored_words = words(query), words(stored)
-    longest = max(len(query_words), len(stored_words))
-    if longest == 0:
-        return 0
-    word_edits = Levenshtein.distance(query_words, stored_words)
-    minor = max(0, Levenshtein.distance(tokens(query), tokens(stored)) - word_edits)
-    percent = 100 * (1 - (word_edits + MINOR_COST * minor) / longest)
-    return max(0, min(99, int(percent)))
-
-
-def word_diff(query: str, stored: str) -> str:
-    """Stored source with [-removed-] and {+added+} words relative to the query."""
-    a, b = tokens(query), tokens(stored)
-    out = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b):
-        if tag == "equal":
-            out.extend(b[j1:j2])
-        if tag in ("delete", "replace"):
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
-        if tag in ("insert", "replace"):
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
-    return " ".join(out)
-
-
-class Index:
-    """Word postings over the source side of a TM's units, for candidate retrieval.
-
-    A unit can reach the threshold only if it shares enough words with the query, so
-    only units sharing at least one of the query's words are scored.
-    """
-
-    def __init__(self, units: list[StoredUnit], source: str) -> None:
-        self.units, self.source = units, source
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for number, unit in enumerate(units):
-            for word in set(words(unit.texts[source])):
-                self.postings[word].append(number)
-
-    def candidates(self, query: str, limit: int = 500) -> list[int]:
-        shared: dict[int, int] = defaultdict(int)
-        for word in set(words(query)):
-            for number in self.postings.get(word, ()):
-                shared[number] += 1
-        return sorted(shared, key=shared.__getitem__, reverse=True)[:limit]
+def index_for(tm: TranslationMemory, source: str, target: str) -> FuzzyIndex:
+    """The index over `source` for the pair, loaded from disk or built (and saved) when stale."""
+    generation = tm.generation()
+    cached = _loaded.setdefault(tm, {}).get((source, target))
+    if cached and cached[0] == generation:
+        return cached[1]
+    path = Path(f"{tm.path}.index") / f"{source}-{target}.npz" if tm.path != ":memory:" else None
+    index = load_index(path, generation) if path else None
+    if index is None:
+        index = build_index(tm.units((source, target)), source, target)
+        if path:
+            index.save(path, generation)
+    _loaded[tm][(source, target)] = (generation, index)
+    return index
 
 
 def _check_query(query: str) -> None:
@@ -104,24 +80,111 @@ def _check_query(query: str) -> None:
         raise TmError(f"query too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
 
 
-def rank(query: str, units: list[StoredUnit], source: str, target: str,
-         threshold: int = 50, top: int = 5) -> list[Match]:
-    """Score `units` against `query`; best first, ties by confidence then recency."""
-    matches = []
-    for unit in units:
-        stored = unit.texts[source]
-        percent = match_percent(query, stored)
-        penalty = round(CONFIDENCE_PENALTY * (1 - unit.confidence), 1) if unit.confidence < 0.9 else 0.0
-        if percent - penalty >= threshold:
-            matches.append(Match(percent, penalty, stored, unit.texts[target], word_diff(query, stored), unit))
+def _penalty(unit: StoredUnit) -> float:
+    return round(CONFIDENCE_PENALTY * (1 - unit.confidence), 1) if unit.confidence < 0.9 else 0.0
+
+
+def _provenance(
+    tm: TranslationMemory, index: FuzzyIndex, entries: list[int], source: str, target: str, filters: Filters | None
+) -> dict[int, list[StoredUnit]]:
+    """Each entry's units that pass the filters, best first."""
+    units = tm.units_by_id((source, target), [u for entry in entries for u in index.units_of(entry)])
+    keep = filters.accepts if filters else lambda _unit: True
+    return {entry: _best_first([units[u] for u in index.units_of(entry) if keep(units[u])]) for entry in entries}
+
+
+def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
+    return sorted(units, key=lambda u: (u.confidence, u.date or ""), reverse=True)
+
+
+def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Match:
+    best, *others = units
+    stored = best.texts[source]
+    patched, flags = patch_numbers(query, stored, best.texts[target])
+    return Match(
+        match_percent(query, stored), _penalty(best), stored, patched, word_diff(query, stored), best, flags, others
+    )
+
+
+def lookup(
+    tm: TranslationMemory,
+    query: str,
+    source: str,
+    target: str,
+    threshold: int = 50,
+    top: int = 5,
+    filters: Filters | None = None,
+) -> list[Match]:
+    """Best TM matches for `query` (in `source`) with their `target` translations.
+
+    Ranked by match % less the confidence penalty, then alignment confidence, then recency.
+    """
+    _check_query(query)
+    index = index_for(tm, source, target)
+    found = index.search(query, threshold, max(top * _CANDIDATES_PER_MATCH, 20), filters)
+    units = _provenance(tm, index, [entry for entry, _ in found], source, target, filters)
+    matches = [_match(query, units[entry], source, target) for entry, _ in found]
+    matches = [m for m in matches if m.percent - m.penalty >= threshold]
     matches.sort(key=lambda m: (m.percent - m.penalty, m.unit.confidence, m.unit.date or ""), reverse=True)
     return matches[:top]
 
 
-def lookup(tm: TranslationMemory, query: str, source: str, target: str,
-           threshold: int = 50, top: int = 5, collections: list[str] | None = None) -> list[Match]:
-    """Best TM matches for `query` (in `source`) with their `target` translations."""
+def _stem(word: str) -> str:
+    """Enough of an inflected word to find its other forms: drop up to 2 final letters of a long word."""
+    return word[: max(4, len(word) - 2)] if len(word) > 4 else word
+
+
+def concordance(
+    tm: TranslationMemory, phrase: str, source: str, target: str, top: int = 20, filters: Filters | None = None
+) -> list[Match]:
+    """Units whose `source` side holds `phrase`, each word matched by its stem as a prefix,
+    so "переговоры" finds "переговорах" and "gepleşik" finds "gepleşiklerde"."""
+    _check_query(phrase)
+    stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
+    index = index_for(tm, source, target)
+    entries = index.containing(stems, filters)
+    pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)), re.IGNORECASE)
+    matches: list[Match] = []
+    for start in range(0, len(entries), top):
+        chunk = entries[start : start + top]
+        units = _provenance(tm, index, chunk, source, target, filters)
+        for entry in chunk:
+            best, *others = units[entry]
+            text = best.texts[source]
+            if pattern.search(text) and len(matches) < top:
+                marked = pattern.sub(lambda m: f"[{m.group(0)}]", text)
+                matches.append(
+                    Match(0, _penalty(best), text, best.texts[target], marked, best, [], others, "concordance")
+                )
+        if len(matches) == top:
+            break
+    return matches
+
+
+def semantic_lookup(
+    tm: TranslationMemory, query: str, source: str, target: str, encoder: Encoder, top: int = 5
+) -> list[Match]:
+    """Units whose `source` side means what `query` says, by cosine similarity of the encoder's
+    embeddings (percent = similarity * 100, marked `semantic`); for when fuzzy lookup finds nothing.
+    Every entry is encoded, so give a cached encoder (`tm.embed.CachedEncoder`) for a large TM."""
     _check_query(query)
-    units = list(tm.units((source, target), collections=collections))
-    index = Index(units, source)
-    return rank(query, [units[i] for i in index.candidates(query)], source, target, threshold, top)
+    index = index_for(tm, source, target)
+    units = _provenance(tm, index, list(range(len(index))), source, target, None)
+    if not units:
+        return []
+    best = [entry_units[0] for entry_units in units.values()]
+    scores = encoder.encode([u.texts[source] for u in best]) @ encoder.encode([query])[0]
+    return [
+        Match(
+            round(100 * max(0.0, float(scores[i]))),
+            0.0,
+            best[i].texts[source],
+            best[i].texts[target],
+            "",
+            best[i],
+            [],
+            [],
+            "semantic",
+        )
+        for i in np.argsort(-scores)[:top]
+    ]

@@ -31,9 +31,7 @@ _DOTTED = re.compile(r"^(?:[^\W\d]{1,3}\.)+[^\W\d]{1,3}$")  # U.S, т.е, w.ş.m
 _NUMBER = re.compile(r"^\d+$")
 # Turkmen is verb-final: a finite present or evidential verb directly followed by a
 # capitalised word ends a sentence even where the page lost its period or line break.
-_TK_FINITE_VERB_THEN_CAPITAL = re.compile(
-    rf"(?<=\w)(?:ýar|ýär|ýarlar|ýärler|ypdyr|ipdir|updyr|üpdir)(?=\s+[{_UPPER}])"
-)
+_TK_FINITE_VERB_THEN_CAPITAL = re.compile(rf"(?<=\w)(?:ýar|ýär|ýarlar|ýärler|ypdyr|ipdir|updyr|üpdir)(?=\s+[{_UPPER}])")
 
 
 @cache

@@ -19,7 +19,7 @@ from pathlib import Path
 from tm.errors import StoreError
 from tm.langs import CODES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS releases (
@@ -58,6 +58,12 @@ CREATE INDEX IF NOT EXISTS units_release ON units(release);
 CREATE INDEX IF NOT EXISTS pair_units_pair ON pair_units(pair, confidence);
 CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
 """
+
+# MIGRATIONS[n] takes a schema-n TM to schema n + 1, inside one transaction.
+MIGRATIONS = {
+    # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
+    1: ["INSERT INTO meta VALUES ('generation', '0')"],
+}
 
 
 @dataclass(frozen=True)
@@ -114,11 +120,18 @@ class TranslationMemory:
             if tables or not create:
                 raise StoreError("not a TM file (an SQLite file without tm's tables)", self.path)
             self.db.executescript(SCHEMA)
-            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0')", (str(SCHEMA_VERSION),)
+            )
             return
         version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(f"TM schema {version} is newer than this tm ({SCHEMA_VERSION}); upgrade tm", self.path)
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in MIGRATIONS[step]:
+                    self.db.execute(statement)
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step + 1),))
 
     def close(self) -> None:
         self.db.close()
@@ -135,10 +148,24 @@ class TranslationMemory:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    def generation(self) -> int:
+        """A number that changes with every committed write."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def delete(self, collection: str, release_id: str | None = None) -> int:
+        """Remove one release, or a whole collection, with all its units; returns releases removed."""
+        where, args = "collection = ?", [collection]
+        if release_id is not None:
+            where, args = f"{where} AND release_id = ?", [collection, release_id]
+        with self.transaction():
+            return self.db.execute(f"DELETE FROM releases WHERE {where}", args).rowcount
 
     def release_hash(self, collection: str, release_id: str) -> str | None:
         row = self.db.execute(
@@ -155,11 +182,15 @@ class TranslationMemory:
             (release.collection, release.release_id),
         )
         cursor = self.db.execute(
-            "INSERT INTO releases (collection, release_id, url, date, title, content_hash)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (release.collection, release.release_id, release.url or _first_url(release),
-             release.date.isoformat() if release.date else None,
-             release.title or _first_title(release), record.content_hash),
+            "INSERT INTO releases (collection, release_id, url, date, title, content_hash) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                release.collection,
+                release.release_id,
+                release.url or _first_url(release),
+                release.date.isoformat() if release.date else None,
+                release.title or _first_title(release),
+                record.content_hash,
+            ),
         )
         key = cursor.lastrowid
         self._add_documents(key, record)
@@ -170,13 +201,22 @@ class TranslationMemory:
         for lang, document in record.release.documents.items():
             self.db.execute(
                 "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                (key, lang, document.path, document.url, document.title,
-                 hashlib.sha256(document.text.encode()).hexdigest()),
+                (
+                    key,
+                    lang,
+                    document.path,
+                    document.url,
+                    document.title,
+                    hashlib.sha256(document.text.encode()).hexdigest(),
+                ),
             )
         self.db.executemany(
             "INSERT INTO segments VALUES (?, ?, ?, ?)",
-            [(key, lang, i, text) for lang, sents in record.alignment.sentences.items()
-             for i, text in enumerate(sents)],
+            [
+                (key, lang, i, text)
+                for lang, sents in record.alignment.sentences.items()
+                for i, text in enumerate(sents)
+            ],
         )
 
     def _add_units(self, key: int, record) -> None:
@@ -184,56 +224,105 @@ class TranslationMemory:
         sentences = alignment.sentences
         rows = []
         for position, unit in enumerate(alignment.units):
-            texts = {lang: " ".join(sentences[lang][i] for i in unit.sentences.get(lang, ())) or None
-                     for lang in CODES}
+            texts = {lang: " ".join(sentences[lang][i] for i in unit.sentences.get(lang, ())) or None for lang in CODES}
             indices = json.dumps({lang: list(v) for lang, v in unit.sentences.items()})
-            rows.append((key, position, unit.bead_type, unit.confidence, alignment.signature,
-                         texts["tk"], texts["ru"], texts["en"], indices))
+            rows.append(
+                (
+                    key,
+                    position,
+                    unit.bead_type,
+                    unit.confidence,
+                    alignment.signature,
+                    texts["tk"],
+                    texts["ru"],
+                    texts["en"],
+                    indices,
+                )
+            )
         self.db.executemany(
             "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         pair_rows = []
         for pair, links in alignment.pairs.items():
             x, y = pair.split("-")
             for position, link in enumerate(links):
                 if link.source and link.target:
-                    pair_rows.append((key, pair, position,
-                                      " ".join(sentences[x][i] for i in link.source),
-                                      " ".join(sentences[y][j] for j in link.target),
-                                      f"{len(link.source)}-{len(link.target)}", link.confidence))
+                    pair_rows.append(
+                        (
+                            key,
+                            pair,
+                            position,
+                            " ".join(sentences[x][i] for i in link.source),
+                            " ".join(sentences[y][j] for j in link.target),
+                            f"{len(link.source)}-{len(link.target)}",
+                            link.confidence,
+                        )
+                    )
         self.db.executemany(
             "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", pair_rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            pair_rows,
+        )
 
     def add_imported(self, collection: str, release_id: str, units: list) -> None:
         """Store units read from a TMX/PO/table file as one release (replacing an earlier import)."""
         texts = "\n".join("\t".join(u.texts.get(lang, "") for lang in CODES) for u in units)
-        self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?",
-                        (collection, release_id))
+        self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id))
         key = self.db.execute(
             "INSERT INTO releases (collection, release_id, content_hash) VALUES (?, ?, ?)",
-            (collection, release_id, content_hash({"all": texts}, "import"))).lastrowid
+            (collection, release_id, content_hash({"all": texts}, "import")),
+        ).lastrowid
+        unit_rows, pair_rows = [], []
         for position, unit in enumerate(units):
             confidence = float(unit.properties.get("x-confidence", 1.0) or 1.0)
             present = [lang for lang in CODES if unit.texts.get(lang)]
             bead = "-".join("1" if lang in present else "0" for lang in CODES)
-            self.db.execute(
-                "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices)"
-                " VALUES (?, ?, ?, ?, 'import', ?, ?, ?, '{}')",
-                (key, position, bead, confidence, *(unit.texts.get(lang) for lang in CODES)))
-            for x, y in combinations(present, 2):
-                self.db.execute(
-                    "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
-                    " VALUES (?, ?, ?, ?, ?, '1-1', ?)",
-                    (key, f"{x}-{y}", position, unit.texts[x], unit.texts[y], confidence))
+            unit_rows.append((key, position, bead, confidence, *(unit.texts.get(lang) for lang in CODES)))
+            pair_rows += [
+                (key, f"{x}-{y}", position, unit.texts[x], unit.texts[y], confidence)
+                for x, y in combinations(present, 2)
+            ]
+        self.db.executemany(
+            "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices)"
+            " VALUES (?, ?, ?, ?, 'import', ?, ?, ?, '{}')",
+            unit_rows,
+        )
+        self.db.executemany(
+            "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
+            " VALUES (?, ?, ?, ?, ?, '1-1', ?)",
+            pair_rows,
+        )
 
-    def units(self, langs: tuple[str, ...] = CODES, min_confidence: float = 0.0,
-              collections: list[str] | None = None) -> Iterator[StoredUnit]:
-        """Tri-units (or, for two languages, the finest pairwise units) in release order."""
+    def units_by_id(self, langs: tuple[str, str], ids: list[int]) -> dict[int, StoredUnit]:
+        """The pairwise units (as `units` gives them for two languages) with these ids."""
+        found: dict[int, StoredUnit] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found.update((u.id, u) for u in self.units(langs, ids=chunk))
+        return found
+
+    def units(
+        self,
+        langs: tuple[str, ...] = CODES,
+        min_confidence: float = 0.0,
+        collections: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        ids: list[int] | None = None,
+    ) -> Iterator[StoredUnit]:
+        """Tri-units (or, for two languages, the finest pairwise units) in release order,
+        filtered by confidence, collections, release date (ISO, inclusive) or unit ids."""
         where, args = ["u.confidence >= ?"], [min_confidence]
-        if collections:
-            where.append(f"r.collection IN ({','.join('?' * len(collections))})")
-            args += collections
+        for clause, values in [("r.collection IN ({})", collections or None), ("u.id IN ({})", ids)]:
+            if values is not None:
+                where.append(clause.format(",".join("?" * len(values))))
+                args += values
+        for clause, value in [("r.date >= ?", since), ("r.date <= ?", until)]:
+            if value:
+                where.append(clause)
+                args.append(value)
         if len(langs) == 2:
             first, second = sorted(langs, key=CODES.index)
             where.append("u.pair = ?")
@@ -260,16 +349,16 @@ class TranslationMemory:
         def counts(query: str) -> dict[str, int]:
             return {str(k): v for k, v in self.db.execute(query)}
 
-        band = ("CASE WHEN confidence >= 0.9 THEN '>=0.9' WHEN confidence >= 0.5 THEN '0.5-0.9'"
-                " ELSE '<0.5' END")
+        band = "CASE WHEN confidence >= 0.9 THEN '>=0.9' WHEN confidence >= 0.5 THEN '0.5-0.9' ELSE '<0.5' END"
         return Stats(
             releases=self.db.execute("SELECT count(*) FROM releases").fetchone()[0],
             units=self.db.execute("SELECT count(*) FROM units").fetchone()[0],
             by_pair=counts("SELECT pair, count(*) FROM pair_units GROUP BY pair"),
             by_bead_type=counts("SELECT bead_type, count(*) FROM units GROUP BY bead_type ORDER BY 2 DESC"),
             by_confidence=counts(f"SELECT {band} AS b, count(*) FROM units GROUP BY b"),
-            by_collection=counts("SELECT r.collection, count(*) FROM units u JOIN releases r"
-                                 " ON r.id = u.release GROUP BY r.collection"),
+            by_collection=counts(
+                "SELECT r.collection, count(*) FROM units u JOIN releases r ON r.id = u.release GROUP BY r.collection"
+            ),
         )
 
 

@@ -1,0 +1,244 @@
+"""Candidate retrieval for fuzzy lookup on a TM of millions of units.
+
+Each distinct (source, target) pair of a language pair is one entry; units that repeat
+it are its provenance. An entry's source is stored as a string of one character per
+normalised word, so rapidfuzz's C Levenshtein computes word-level edit distance.
+
+A stored segment can reach threshold T (a fraction) only if
+- its length in words lies in [T * q, q / T] for a query of q words, and
+- it shares at least k = ceil(T * q) words with the query, so it must contain one of
+  the q - k + 1 query words that are rarest in the TM (prefix filtering).
+Entries are numbered by length, so the length window is one slice of every posting
+list; only the postings of the rare query words are read, and only the entries found
+there are scored. The result equals an exhaustive scan with the same scorer.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from tm.lookup.score import words
+from tm.store import StoredUnit
+
+FORMAT_VERSION = 1
+_FIRST_CHAR, _SURROGATES = 0x21, 0x800
+
+
+def _char(token_id: int) -> str:
+    point = token_id + _FIRST_CHAR
+    return chr(point if point < 0xD800 else point + _SURROGATES)
+
+
+def _day(iso: str | None) -> int:
+    return date.fromisoformat(iso[:10]).toordinal() if iso else -1
+
+
+@dataclass
+class Filters:
+    """Keep entries with at least one unit in these collections and dates (ISO, inclusive)."""
+
+    collections: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.collections or self.since or self.until)
+
+    def accepts(self, unit: StoredUnit) -> bool:
+        day = (unit.date or "")[:10]
+        return (
+            (not self.collections or unit.collection in self.collections)
+            and (not self.since or day >= self.since)
+            and (not self.until or (bool(day) and day <= self.until))
+        )
+
+
+class FuzzyIndex:
+    """Word postings over the source side of one language pair, numbered by length."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], vocabulary: list[str], collections: list[str]) -> None:
+        self.arrays = arrays
+        self.vocabulary = {word: number for number, word in enumerate(vocabulary)}
+        self.collections = collections
+        self.lengths, self.offsets = arrays["lengths"], arrays["offsets"]
+        self.post_offsets, self.post_entries = arrays["post_offsets"], arrays["post_entries"]
+        points = arrays["codes"] + _FIRST_CHAR
+        points[points >= 0xD800] += _SURROGATES
+        self.text = points.astype("<u4").tobytes().decode("utf-32-le")
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def source_code(self, entry: int) -> str:
+        return self.text[self.offsets[entry] : self.offsets[entry + 1]]
+
+    def units_of(self, entry: int) -> list[int]:
+        start, end = self.arrays["prov_offsets"][entry : entry + 2]
+        return self.arrays["prov_units"][start:end].tolist()
+
+    def encode(self, query_words: list[str]) -> str:
+        """The query as one character per word; unknown words get characters no entry uses."""
+        unknown = len(self.vocabulary)
+        chars = []
+        for word in query_words:
+            number = self.vocabulary.get(word)
+            if number is None:
+                number, unknown = unknown, unknown + 1
+            chars.append(_char(number))
+        return "".join(chars)
+
+    def candidates(self, query_words: list[str], threshold: float) -> np.ndarray:
+        """Entries that can score >= `threshold` (a fraction in (0, 1]) against the query."""
+        count = len(query_words)
+        needed = math.ceil(threshold * count - 1e-9)
+        first = np.searchsorted(self.lengths, needed, "left")
+        last = np.searchsorted(self.lengths, math.floor(count / threshold + 1e-9), "right")
+        known = [self.vocabulary[w] for w in query_words if w in self.vocabulary]
+        rare = sorted(known, key=lambda t: self.post_offsets[t + 1] - self.post_offsets[t])
+        prefix = set(rare[: max(0, len(rare) - needed + 1)])
+        slices = []
+        for token in prefix:
+            postings = self.post_entries[self.post_offsets[token] : self.post_offsets[token + 1]]
+            slices.append(postings[np.searchsorted(postings, first) : np.searchsorted(postings, last)])
+        return np.unique(np.concatenate(slices)) if slices else np.empty(0, np.int64)
+
+    def containing(self, prefixes: list[str], filters: Filters | None = None) -> list[int]:
+        """Entries holding, for every prefix, a word that starts with it (shortest entries first)."""
+        if not hasattr(self, "_sorted_words"):
+            self._sorted_words = sorted(self.vocabulary)
+        found = None
+        for prefix in (p for p in prefixes if not p[0].isdigit()):
+            first = bisect.bisect_left(self._sorted_words, prefix)
+            last = bisect.bisect_left(self._sorted_words, prefix + "\U0010ffff")
+            tokens = [self.vocabulary[w] for w in self._sorted_words[first:last]]
+            postings = [self.post_entries[self.post_offsets[t] : self.post_offsets[t + 1]] for t in tokens]
+            entries = np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32)
+            found = entries if found is None else np.intersect1d(found, entries, assume_unique=True)
+        if found is None:
+            return []
+        if filters:
+            found = found[self.allowed(filters)[found]]
+        return found.tolist()
+
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """One flag per entry: does any of its units pass the filters?"""
+        ok = np.ones(len(self.arrays["prov_units"]), bool)
+        if filters.collections:
+            wanted = [n for n, name in enumerate(self.collections) if name in filters.collections]
+            ok &= np.isin(self.arrays["prov_collections"], wanted)
+        days = self.arrays["prov_days"]
+        if filters.since:
+            ok &= days >= _day(filters.since)
+        if filters.until:
+            ok &= (days >= 0) & (days <= _day(filters.until))
+        return np.add.reduceat(ok, self.arrays["prov_offsets"][:-1]) > 0
+
+    def search(
+        self, query: str, threshold: float, limit: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        """(entry, word-level similarity in %) of the best entries at or above `threshold` %."""
+        query_words = words(query)
+        if not query_words:
+            return []
+        fraction = max(threshold, 1) / 100
+        found = self.candidates(query_words, fraction)
+        if filters:
+            found = found[self.allowed(filters)[found]]
+        choices = [self.source_code(entry) for entry in found]
+        best = process.extract(
+            self.encode(query_words),
+            choices,
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=fraction,
+            limit=limit,
+        )
+        return [(int(found[i]), 100 * score) for _, score, i in best]
+
+    def save(self, path: Path, generation: int) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vocabulary = "\n".join(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
+        extra = {
+            "vocabulary": np.frombuffer(vocabulary.encode(), np.uint8),
+            "collection_names": np.frombuffer("\n".join(self.collections).encode(), np.uint8),
+            "stamp": np.array([FORMAT_VERSION, generation]),
+        }
+        partial = path.with_suffix(".partial.npz")
+        np.savez(partial, **self.arrays, **extra)
+        os.replace(partial, path)
+
+
+def load_index(path: Path, generation: int) -> FuzzyIndex | None:
+    """The index saved at `path` if it was built from this generation of the TM."""
+    if not path.is_file():
+        return None
+    with np.load(path) as saved:
+        if saved["stamp"].tolist() != [FORMAT_VERSION, generation]:
+            return None
+        arrays = {name: saved[name] for name in saved.files}
+    vocabulary = arrays.pop("vocabulary").tobytes().decode()
+    collections = arrays.pop("collection_names").tobytes().decode()
+    arrays.pop("stamp")
+    return FuzzyIndex(arrays, vocabulary.split("\n") if vocabulary else [], collections.split("\n"))
+
+
+def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyIndex:
+    """Index the `source` side of `units`; identical (source, target) pairs become one entry."""
+    entries: dict[tuple[str, str], int] = {}
+    codes: list[str] = []
+    provenance: list[tuple[int, int, int, int, float]] = []
+    vocabulary: dict[str, int] = {}
+    collections: dict[str, int] = {}
+    for unit in units:
+        key = (unit.texts[source], unit.texts[target])
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = len(codes)
+            codes.append("".join(_char(vocabulary.setdefault(w, len(vocabulary))) for w in words(key[0])))
+        collection = collections.setdefault(unit.collection, len(collections))
+        provenance.append((entry, unit.id, collection, _day(unit.date), unit.confidence))
+    return _pack(codes, provenance, list(vocabulary), list(collections))
+
+
+def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections: list[str]) -> FuzzyIndex:
+    lengths = np.fromiter(map(len, codes), np.int32, len(codes))
+    order = np.argsort(lengths, kind="stable")
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(len(order))
+    text = "".join(codes[i] for i in order)
+    points = np.frombuffer(text.encode("utf-32-le"), "<u4").astype(np.int64)
+    points[points >= 0xD800 + _SURROGATES] -= _SURROGATES
+    token_ids = points - _FIRST_CHAR
+    lengths = lengths[order]
+    offsets = np.zeros(len(codes) + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    owners = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
+    pairs = np.unique(token_ids * max(len(codes), 1) + owners)
+    tokens, post_entries = np.divmod(pairs, max(len(codes), 1))
+    post_offsets = np.searchsorted(tokens, np.arange(len(vocabulary) + 1))
+    prov = np.array(provenance, dtype=np.float64).reshape(-1, 5)
+    prov_entry = renumber[prov[:, 0].astype(np.int64)] if len(prov) else np.empty(0, np.int64)
+    by_entry = np.argsort(prov_entry, kind="stable")
+    prov = prov[by_entry]
+    arrays = {
+        "lengths": lengths,
+        "offsets": offsets,
+        "codes": token_ids.astype(np.int32),
+        "post_offsets": post_offsets.astype(np.int64),
+        "post_entries": post_entries.astype(np.int32),
+        "prov_offsets": np.searchsorted(prov_entry[by_entry], np.arange(len(codes) + 1)).astype(np.int64),
+        "prov_units": prov[:, 1].astype(np.int64),
+        "prov_collections": prov[:, 2].astype(np.int32),
+        "prov_days": prov[:, 3].astype(np.int32),
+        "prov_confidence": prov[:, 4].astype(np.float32),
+    }
+    return FuzzyIndex(arrays, vocabulary, collections)
