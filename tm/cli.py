@@ -17,6 +17,7 @@ from tm.corpus import read_document
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
+from tm.lookup import Filters, concordance, semantic_lookup
 from tm.lookup import lookup as lookup_matches
 from tm.segment import split
 from tm.store import TranslationMemory
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 
 DB = Annotated[Path, typer.Option("--db", help="TM file (SQLite)")]
+EMBEDDING_CACHE = Path(".tm-cache/embeddings.sqlite")
 ENCODER = Annotated[str, typer.Option("--encoder", help="use (bundled), ngram, or st:/path/to/model")]
 
 
@@ -97,7 +99,7 @@ def build(
     db: DB = Path("tm.db"),
     jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
     encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = Path(".tm-cache/embeddings.sqlite"),
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
 ) -> None:
     """Read, segment, align and store every release under CORPUS_DIR."""
     from rich.progress import Progress
@@ -123,6 +125,27 @@ def build(
         typer.echo(f"skipped: {problem}")
 
 
+COLLECTIONS = Annotated[list[str] | None, typer.Option("--collection", help="only these collections (repeatable)")]
+SINCE = Annotated[str | None, typer.Option(help="only releases dated on or after (YYYY-MM-DD)")]
+UNTIL = Annotated[str | None, typer.Option(help="only releases dated on or before (YYYY-MM-DD)")]
+
+
+def _print_matches(matches: list, source: str, target: str, as_json: bool) -> None:
+    if as_json:
+        _json([dataclasses.asdict(m) for m in matches])
+        return
+    for m in matches:
+        score = {"fuzzy": f"{m.percent}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
+        penalty = f" (-{m.penalty:g} low alignment confidence)" if m.penalty else ""
+        also = f" (+{len(m.also_in)} more)" if m.also_in else ""
+        typer.echo(f"{score}{penalty}  {m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}{also}".rstrip())
+        typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}")
+        if m.diff:
+            typer.echo(f"  {'diff' if m.kind == 'fuzzy' else 'in context'}: {m.diff}")
+        for flag in m.flags:
+            typer.echo(f"  ! {flag}")
+
+
 @app.command()
 @_reports_errors
 def lookup(
@@ -132,20 +155,58 @@ def lookup(
     db: DB = Path("tm.db"),
     threshold: Annotated[int, typer.Option(help="lowest match % shown")] = 50,
     top: Annotated[int, typer.Option(help="how many matches")] = 5,
+    collections: COLLECTIONS = None,
+    since: SINCE = None,
+    until: UNTIL = None,
+    semantic: Annotated[bool, typer.Option(help="no fuzzy match: offer units that mean the same")] = False,
+    encoder_name: ENCODER = DEFAULT_ENCODER,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the TM's best fuzzy matches for TEXT."""
+    source, target = check_lang(source), check_lang(target)
+    filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
-        matches = lookup_matches(tm, text, check_lang(source), check_lang(target), threshold, top)
-    if as_json:
-        _json([dataclasses.asdict(m) for m in matches])
-        return
-    if not matches:
+        matches = lookup_matches(tm, text, source, target, threshold, top, filters)
+        if not matches and semantic:
+            matches = semantic_lookup(tm, text, source, target, get_encoder(encoder_name, EMBEDDING_CACHE), top)
+    if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
-    for m in matches:
-        penalty = f" (-{m.penalty:g} low alignment confidence)" if m.penalty else ""
-        typer.echo(f"{m.percent}%{penalty}  {m.unit.collection}/{m.unit.release_id}")
-        typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}\n  diff: {m.diff}")
+    _print_matches(matches, source, target, as_json)
+
+
+@app.command("concordance")
+@_reports_errors
+def concordance_command(
+    phrase: str,
+    source: Annotated[str, typer.Option("--lang", help="language of PHRASE")],
+    target: Annotated[str, typer.Option("--to")],
+    db: DB = Path("tm.db"),
+    top: Annotated[int, typer.Option(help="how many units")] = 20,
+    collections: COLLECTIONS = None,
+    since: SINCE = None,
+    until: UNTIL = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show units whose text holds PHRASE (any inflected form of its words), with translations."""
+    source, target = check_lang(source), check_lang(target)
+    with TranslationMemory(db, create=False) as tm:
+        matches = concordance(tm, phrase, source, target, top, Filters(collections, since, until))
+    if not matches and not as_json:
+        typer.echo(f"{phrase!r} not found")
+    _print_matches(matches, source, target, as_json)
+
+
+@app.command()
+@_reports_errors
+def delete(
+    collection: Annotated[str, typer.Option("--collection", help="collection to delete from")],
+    release: Annotated[str | None, typer.Option("--release", help="only this release")] = None,
+    db: DB = Path("tm.db"),
+) -> None:
+    """Remove a release (or a whole collection) and all its units from the TM."""
+    with TranslationMemory(db, create=False) as tm:
+        removed = tm.delete(collection, release)
+    typer.echo(f"removed {removed} release(s)")
 
 
 @app.command("export")

@@ -24,3 +24,9 @@ def detect_language(text: str) -> str | None:
     turkmen = len(_TURKMEN_ONLY.findall(text)) + 3 * len(_TURKMEN_WORDS.findall(text))
     english = 3 * len(_ENGLISH_WORDS.findall(text))
     return "tk" if turkmen > english else "en"
+
+
+def is_cyrillic(text: str) -> bool | None:
+    """Whether most letters of `text` are Cyrillic; None for a text without letters. Sure even for one word."""
+    cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    return None if cyrillic + latin == 0 else cyrillic > latin

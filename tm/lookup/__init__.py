@@ -18,8 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from tm.corpus.detect import is_cyrillic
 from tm.embed import Encoder
 from tm.errors import TmError
+from tm.langs import LANGUAGES
 from tm.lookup.index import Filters, FuzzyIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import match_percent, tokens, word_diff, words
@@ -73,11 +75,16 @@ def index_for(tm: TranslationMemory, source: str, target: str) -> FuzzyIndex:
     return index
 
 
-def _check_query(query: str) -> None:
+def _check_query(query: str, source: str) -> None:
     if not query.strip():
         raise TmError("empty query")
     if len(query) > MAX_QUERY_CHARS:
         raise TmError(f"query too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
+    # Only the script is sure on a short text: Cyrillic is Russian, Latin is Turkmen or English.
+    cyrillic = is_cyrillic(query)
+    if cyrillic is not None and cyrillic != (source == "ru"):
+        script = "Cyrillic" if cyrillic else "Latin"
+        raise TmError(f"the query is written in {script} letters, not in {LANGUAGES[source].name}")
 
 
 def _penalty(unit: StoredUnit) -> float:
@@ -119,7 +126,7 @@ def lookup(
 
     Ranked by match % less the confidence penalty, then alignment confidence, then recency.
     """
-    _check_query(query)
+    _check_query(query, source)
     index = index_for(tm, source, target)
     found = index.search(query, threshold, max(top * _CANDIDATES_PER_MATCH, 20), filters)
     units = _provenance(tm, index, [entry for entry, _ in found], source, target, filters)
@@ -139,11 +146,11 @@ def concordance(
 ) -> list[Match]:
     """Units whose `source` side holds `phrase`, each word matched by its stem as a prefix,
     so "переговоры" finds "переговорах" and "gepleşik" finds "gepleşiklerde"."""
-    _check_query(phrase)
+    _check_query(phrase, source)
     stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
     index = index_for(tm, source, target)
     entries = index.containing(stems, filters)
-    pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)), re.IGNORECASE)
+    pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)) + r"\w*", re.IGNORECASE)
     matches: list[Match] = []
     for start in range(0, len(entries), top):
         chunk = entries[start : start + top]
@@ -167,7 +174,7 @@ def semantic_lookup(
     """Units whose `source` side means what `query` says, by cosine similarity of the encoder's
     embeddings (percent = similarity * 100, marked `semantic`); for when fuzzy lookup finds nothing.
     Every entry is encoded, so give a cached encoder (`tm.embed.CachedEncoder`) for a large TM."""
-    _check_query(query)
+    _check_query(query, source)
     index = index_for(tm, source, target)
     units = _provenance(tm, index, list(range(len(index))), source, target, None)
     if not units:
