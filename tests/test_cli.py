@@ -57,3 +57,23 @@ def test_errors_are_one_line(tmp_path):
     assert missing.stderr.strip() == "Error: none.db: no TM here (build one with `tm build`)"
     wrong = tm("segment", "--lang", "de", ROOT / "README.md", cwd=tmp_path)
     assert wrong.returncode == 1 and wrong.stderr.count("\n") == 1
+
+
+def test_lookup_patches_numbers_and_concordance_finds_forms(workdir):
+    query = "On 3 July 2025, the Ministry of Foreign Affairs of Turkmenistan received a delegation of the Asian Development Bank headed by Director General S.Kim."  # noqa: E501
+    found = tm("lookup", query, "--from", "en", "--to", "tk", "--top", "1", cwd=workdir)
+    assert "2025-nji ýylyň 3-nji iýulynda" in found.stdout and "! auto-patched 2024 -> 2025" in found.stdout
+    seen = tm("concordance", "delegations", "--lang", "en", "--to", "tk", cwd=workdir)
+    assert seen.returncode == 0 and "[delegation]" in seen.stdout
+    nothing = tm("lookup", query, "--from", "en", "--to", "tk", "--collection", "elsewhere", cwd=workdir)
+    assert "no match at or above 50%" in nothing.stdout
+    wrong = tm("lookup", "Переговоры", "--from", "en", "--to", "tk", cwd=workdir)
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip() == "Error: the query is written in Cyrillic letters, not in English"
+
+
+def test_delete_a_release(tmp_path):
+    assert tm("build", SAMPLE, "--encoder", "ngram", cwd=tmp_path).returncode == 0
+    removed = tm("delete", "--collection", "sample", "--release", "2024-006", cwd=tmp_path)
+    assert removed.stdout.strip() == "removed 1 release(s)"
+    assert "releases: 5" in tm("stats", cwd=tmp_path).stdout

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import math
 import os
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +32,11 @@ from tm.lookup.score import words
 from tm.store import StoredUnit
 
 FORMAT_VERSION = 1
+# Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates.
+_EXTRA_POSTINGS = 300_000
+# A word's k-th occurrence in a segment is its own posting item, so shared-word counts are exact.
+_MAX_OCCURRENCES = 1 << 20
+_BATCH = 1024
 _FIRST_CHAR, _SURROGATES = 0x21, 0x800
 
 
@@ -72,15 +78,19 @@ class FuzzyIndex:
         self.collections = collections
         self.lengths, self.offsets = arrays["lengths"], arrays["offsets"]
         self.post_offsets, self.post_entries = arrays["post_offsets"], arrays["post_entries"]
+        self.repeats = arrays["repeats"]
         points = arrays["codes"] + _FIRST_CHAR
         points[points >= 0xD800] += _SURROGATES
-        self.text = points.astype("<u4").tobytes().decode("utf-32-le")
+        text = points.astype("<u4").tobytes().decode("utf-32-le")
+        bounds = zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist(), strict=True)
+        # An object array: picking thousands of candidates is one fancy-indexing call.
+        self.codes = np.array([text[start:end] for start, end in bounds], dtype=object)
 
     def __len__(self) -> int:
         return len(self.lengths)
 
     def source_code(self, entry: int) -> str:
-        return self.text[self.offsets[entry] : self.offsets[entry + 1]]
+        return self.codes[entry]
 
     def units_of(self, entry: int) -> list[int]:
         start, end = self.arrays["prov_offsets"][entry : entry + 2]
@@ -97,20 +107,59 @@ class FuzzyIndex:
             chars.append(_char(number))
         return "".join(chars)
 
-    def candidates(self, query_words: list[str], threshold: float) -> np.ndarray:
-        """Entries that can score >= `threshold` (a fraction in (0, 1]) against the query."""
+    def candidates(self, query_words: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """Entries that can score >= `threshold` (a fraction in (0, 1]) against the query, and
+        for each an upper bound of its score: shared words / max(query words, entry words)."""
         count = len(query_words)
         needed = math.ceil(threshold * count - 1e-9)
-        first = np.searchsorted(self.lengths, needed, "left")
-        last = np.searchsorted(self.lengths, math.floor(count / threshold + 1e-9), "right")
-        known = [self.vocabulary[w] for w in query_words if w in self.vocabulary]
-        rare = sorted(known, key=lambda t: self.post_offsets[t + 1] - self.post_offsets[t])
-        prefix = set(rare[: max(0, len(rare) - needed + 1)])
-        slices = []
-        for token in prefix:
-            postings = self.post_entries[self.post_offsets[token] : self.post_offsets[token + 1]]
-            slices.append(postings[np.searchsorted(postings, first) : np.searchsorted(postings, last)])
-        return np.unique(np.concatenate(slices)) if slices else np.empty(0, np.int64)
+        # numpy scalars of the array's type: a Python int makes searchsorted copy the whole array.
+        first = int(self.lengths.searchsorted(np.int32(needed), "left"))
+        last = int(self.lengths.searchsorted(np.int32(min(math.floor(count / threshold + 1e-9), 2**31 - 1)), "right"))
+        items = self._items(query_words)
+        slices = sorted((self._window(item, first, last) for item in items), key=len)
+        # Unknown words are the rarest items of all: no entry shares them.
+        covered, must_cover = count - len(items), count - needed + 1
+        taken, read = [], 0
+        for postings in slices:
+            if covered >= must_cover and read + len(postings) > _EXTRA_POSTINGS + 2 * read:
+                break
+            taken.append(postings)
+            covered += 1
+            read += len(postings)
+        if not taken:
+            return np.empty(0, np.int64), np.empty(0)
+        postings = np.concatenate(taken) - first
+        if len(postings) * 16 < last - first:  # few postings in a wide window: sort them, skip the window
+            entries, held = np.unique(postings, return_counts=True)
+        else:
+            held = np.bincount(postings, minlength=last - first)
+            entries = np.flatnonzero(held >= needed - (count - covered))
+            held = held[entries]
+        entries += first
+        # An entry holding c of the covered items shares at most c + (count - covered) words.
+        shared = np.minimum(held + (count - covered), np.minimum(count, self.lengths[entries]))
+        longest = np.maximum(count, self.lengths[entries])
+        keep = shared >= np.ceil(threshold * longest - 1e-9)
+        return entries[keep], shared[keep] / longest[keep]
+
+    def _items(self, query_words: list[str]) -> list[int]:
+        """Posting items of the query: a word, and again for its 2nd, 3rd ... occurrence."""
+        items = []
+        for word, times in Counter(query_words).items():
+            token = self.vocabulary.get(word)
+            if token is None:
+                continue
+            items.append(token)
+            for occurrence in range(1, times):
+                key = token * _MAX_OCCURRENCES + occurrence
+                position = int(self.repeats.searchsorted(np.int64(key)))
+                if position < len(self.repeats) and self.repeats[position] == key:
+                    items.append(len(self.vocabulary) + position)
+        return items
+
+    def _window(self, token: int, first: int, last: int) -> np.ndarray:
+        postings = self.post_entries[self.post_offsets[token] : self.post_offsets[token + 1]]
+        return postings[postings.searchsorted(np.int32(first)) : postings.searchsorted(np.int32(last))]
 
     def containing(self, prefixes: list[str], filters: Filters | None = None) -> list[int]:
         """Entries holding, for every prefix, a word that starts with it (shortest entries first)."""
@@ -151,18 +200,23 @@ class FuzzyIndex:
         if not query_words:
             return []
         fraction = max(threshold, 1) / 100
-        found = self.candidates(query_words, fraction)
+        found, bounds = self.candidates(query_words, fraction)
         if filters:
-            found = found[self.allowed(filters)[found]]
-        choices = [self.source_code(entry) for entry in found]
-        best = process.extract(
-            self.encode(query_words),
-            choices,
-            scorer=Levenshtein.normalized_similarity,
-            score_cutoff=fraction,
-            limit=limit,
-        )
-        return [(int(found[i]), 100 * score) for _, score, i in best]
+            keep = self.allowed(filters)[found]
+            found, bounds = found[keep], bounds[keep]
+        code = self.encode(query_words)
+        order = np.argsort(-bounds, kind="stable")
+        best: list[tuple[int, float]] = []
+        # Score the most promising entries first; stop once no later bound can enter the top `limit`.
+        for start in range(0, len(order), _BATCH):
+            if len(best) >= limit and best[limit - 1][1] >= bounds[order[start]]:
+                break
+            batch = found[order[start : start + _BATCH]]
+            scored = process.extract(
+                code, self.codes[batch], scorer=Levenshtein.normalized_similarity, score_cutoff=fraction, limit=limit
+            )
+            best = sorted(best + [(int(batch[i]), score) for _, score, i in scored], key=lambda b: -b[1])[:limit]
+        return [(entry, 100 * score) for entry, score in best]
 
     def save(self, path: Path, generation: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -222,9 +276,10 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
     offsets = np.zeros(len(codes) + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
     owners = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
-    pairs = np.unique(token_ids * max(len(codes), 1) + owners)
-    tokens, post_entries = np.divmod(pairs, max(len(codes), 1))
-    post_offsets = np.searchsorted(tokens, np.arange(len(vocabulary) + 1))
+    repeats, items = _occurrence_items(token_ids, owners, len(vocabulary))
+    pairs = np.sort(items * max(len(codes), 1) + owners)
+    item_ids, post_entries = np.divmod(pairs, max(len(codes), 1))
+    post_offsets = np.searchsorted(item_ids, np.arange(len(vocabulary) + len(repeats) + 1))
     prov = np.array(provenance, dtype=np.float64).reshape(-1, 5)
     prov_entry = renumber[prov[:, 0].astype(np.int64)] if len(prov) else np.empty(0, np.int64)
     by_entry = np.argsort(prov_entry, kind="stable")
@@ -235,6 +290,7 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
         "codes": token_ids.astype(np.int32),
         "post_offsets": post_offsets.astype(np.int64),
         "post_entries": post_entries.astype(np.int32),
+        "repeats": repeats,
         "prov_offsets": np.searchsorted(prov_entry[by_entry], np.arange(len(codes) + 1)).astype(np.int64),
         "prov_units": prov[:, 1].astype(np.int64),
         "prov_collections": prov[:, 2].astype(np.int32),
@@ -242,3 +298,20 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
         "prov_confidence": prov[:, 4].astype(np.float32),
     }
     return FuzzyIndex(arrays, vocabulary, collections)
+
+
+def _occurrence_items(token_ids: np.ndarray, owners: np.ndarray, vocabulary_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Posting item per token: the word itself for its first occurrence in a segment, then
+    one item per (word, k) for the k-th repeat, numbered after the vocabulary."""
+    by_owner = np.argsort(owners * vocabulary_size + token_ids, kind="stable")
+    owner_token = (owners * vocabulary_size + token_ids)[by_owner]
+    starts = np.r_[True, owner_token[1:] != owner_token[:-1]] if len(owner_token) else np.empty(0, bool)
+    positions = np.arange(len(owner_token))
+    occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
+    tokens = token_ids[by_owner]
+    keys = tokens * _MAX_OCCURRENCES + occurrence
+    repeats = np.unique(keys[occurrence > 0])
+    items = np.where(occurrence > 0, vocabulary_size + np.searchsorted(repeats, keys), tokens)
+    ordered = np.empty_like(items)
+    ordered[by_owner] = items
+    return repeats, ordered

@@ -325,7 +325,8 @@ class TranslationMemory:
                 args.append(value)
         if len(langs) == 2:
             first, second = sorted(langs, key=CODES.index)
-            where.append("u.pair = ?")
+            # With ids, a unary + keeps SQLite on the primary key instead of scanning the pair index.
+            where.append("+u.pair = ?" if ids is not None else "u.pair = ?")
             args.append(f"{first}-{second}")
             query = (
                 "SELECT u.id, u.source, u.target, u.bead_type, u.confidence, r.collection,"
