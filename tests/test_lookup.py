@@ -170,3 +170,14 @@ def test_index_search_equals_exhaustive_scan(stored, query, threshold):
         if 100 * Levenshtein.normalized_similarity(words(query), words(s)) >= threshold - 1e-9
     )
     assert found == expected
+
+
+def test_lookup_works_while_a_build_writes(tmp_path):
+    path = tmp_path / "tm.db"
+    with TranslationMemory(path) as writer:
+        with writer.transaction():
+            writer.add_imported("test", "t1", UNITS)
+        with writer.transaction(), TranslationMemory(path, create=False) as reader:
+            writer.add_imported("later", "l1", [ImportedUnit({"en": "A new embassy opened.", "tk": "Täze ilçihana."})])
+            assert lookup(reader, "Talks were held in Helsinki.", "en", "tk")[0].percent == 100
+            assert lookup(reader, "A new embassy opened.", "en", "tk") == []
