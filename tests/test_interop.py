@@ -1,0 +1,99 @@
+"""Exported files opened by the real tools translators use: OmegaT and translate-toolkit."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE, require_tool
+from tm import jobs
+from tm.formats import ExportOptions, export_tm
+from tm.store import TranslationMemory
+
+OMEGAT_JAR = Path("/usr/share/omegat/OmegaT.jar")
+PROJECT = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<omegat>
+  <project version="1.0">
+    <source_dir>__DEFAULT__</source_dir>
+    <target_dir>__DEFAULT__</target_dir>
+    <tm_dir>__DEFAULT__</tm_dir>
+    <glossary_dir>__DEFAULT__</glossary_dir>
+    <glossary_file>__DEFAULT__</glossary_file>
+    <dictionary_dir>__DEFAULT__</dictionary_dir>
+    <source_lang>{source}</source_lang>
+    <target_lang>{target}</target_lang>
+    <source_tok>org.omegat.tokenizer.DefaultTokenizer</source_tok>
+    <target_tok>org.omegat.tokenizer.DefaultTokenizer</target_tok>
+    <sentence_seg>false</sentence_seg>
+    <support_default_translations>true</support_default_translations>
+    <remove_tags>false</remove_tags>
+  </project>
+</omegat>
+"""
+
+
+@pytest.fixture(scope="module")
+def sample_tm(tmp_path_factory):
+    tm = TranslationMemory(tmp_path_factory.mktemp("tm") / "tm.db")
+    jobs.build(SAMPLE, tm, "ngram")
+    yield tm
+    tm.close()
+
+
+def omegat_project(folder: Path, tmx: Path, sources: list[str], source: str, target: str) -> Path:
+    """An OmegaT project whose only file holds `sources`, one paragraph each, and `tmx` in tm/auto."""
+    for sub in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "omegat.project").write_text(PROJECT.format(source=source, target=target), "utf-8")
+    (folder / "source/segments.txt").write_text("\n\n".join(sources) + "\n", "utf-8")
+    tmx.rename(folder / "tm/auto" / tmx.name)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "codes"), [("en", "tk", ("en-US", "tk-TM")), ("ru", "en", ("ru-RU", "en-US"))]
+)
+def test_omegat_pretranslates_every_segment_from_our_tmx(sample_tm, tmp_path, source, target, codes):
+    java = require_tool("java")
+    if not OMEGAT_JAR.is_file():
+        require_tool("omegat")  # fails in CI, skips elsewhere
+    tmx = tmp_path / f"{source}-{target}.tmx"
+    export_tm(sample_tm, tmx, ExportOptions((source, target)))
+    pairs = {u.texts[source]: u.texts[target] for u in sample_tm.units((source, target))}
+    project = omegat_project(tmp_path / "project", tmx, list(pairs), *codes)
+    run = subprocess.run(
+        [
+            java,
+            "-Djava.awt.headless=true",
+            "-jar",
+            str(OMEGAT_JAR),
+            str(project),
+            "--mode=console-translate",
+            f"--config-dir={tmp_path / 'config'}",
+            "--disable-project-locking",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-2000:]
+    assert "Reading of TMX file complete" in log
+    assert not [line for line in log.splitlines() if re.search(r"warn|error|severe|exception", line, re.IGNORECASE)]
+    translated = (project / "target/segments.txt").read_text("utf-8").split("\n\n")
+    assert [t.strip() for t in translated] == list(pairs.values())
+
+
+def test_pofilter_reads_our_po(sample_tm, tmp_path):
+    pofilter = require_tool("pofilter")
+    po = tmp_path / "en-tk.po"
+    export_tm(sample_tm, po, ExportOptions(("en", "tk")))
+    run = subprocess.run(
+        [pofilter, "--progress=none", str(po), str(tmp_path / "checked.po")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Error" not in run.stderr and (tmp_path / "checked.po").is_file()
