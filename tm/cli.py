@@ -240,7 +240,7 @@ def import_command(
     with TranslationMemory(db) as tm:
         report = formats.import_file(tm, file, input_format)
     skipped = sum(report.skipped.values())
-    typer.echo(f"read {report.read}, imported {len(report.units)}, skipped {skipped}")
+    typer.echo(f"read {report.read}, imported {report.imported}, skipped {skipped}")
     for reason, count in report.skipped.items():
         typer.echo(f"  skipped {count}: {reason}")
 

@@ -44,11 +44,11 @@ def export_tm(
 
 
 def import_file(tm, path: Path, fmt: str | None = None, collection: str = "import") -> ReadReport:
-    """Read a whole file, then store it in one transaction: a bad file changes nothing."""
+    """Stream a file into the TM inside one transaction: a bad file changes nothing."""
     path = Path(path)
     if not path.is_file():
         raise TmError("file not found", path)
-    report = get_format(format_for(path, fmt)).read(path)
+    report = ReadReport()
     with tm.transaction():
-        tm.add_imported(collection, path.name, report.units)
+        report.imported = tm.add_imported(collection, path.name, get_format(format_for(path, fmt)).read(path, report))
     return report

@@ -24,6 +24,8 @@ class ImportedUnit:
 
 @dataclass
 class ReadReport:
+    """Counts kept while a file streams in: units read, imported, and skipped by reason."""
+
     read: int = 0
-    skipped: Counter = field(default_factory=Counter)  # reason -> count
-    units: list[ImportedUnit] = field(default_factory=list)
+    imported: int = 0
+    skipped: Counter = field(default_factory=Counter)

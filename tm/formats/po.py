@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,7 +54,8 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     return len(po)
 
 
-def read(path: Path) -> ReadReport:
+def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
+    """Yield the translated entries as units, counting into `report`."""
     try:
         po = polib.pofile(str(path))
     except (OSError, ValueError) as error:
@@ -63,12 +64,10 @@ def read(path: Path) -> ReadReport:
     source = from_any(po.metadata.get("X-Source-Language", "en")) or "en"
     if target is None:
         raise InputError("PO header has no Language of ours (tk, ru or en)", path)
-    report = ReadReport()
     for entry in po:
         report.read += 1
         if entry.obsolete or not entry.msgstr:
             report.skipped["untranslated or obsolete"] += 1
             continue
         confidence = "0.4" if entry.fuzzy else "1.0"
-        report.units.append(ImportedUnit({source: entry.msgid, target: entry.msgstr}, {"x-confidence": confidence}))
-    return report
+        yield ImportedUnit({source: entry.msgid, target: entry.msgstr}, {"x-confidence": confidence})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +36,8 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     return len(frame)
 
 
-def read(path: Path) -> ReadReport:
+def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
+    """Yield a unit per row with at least two languages, counting into `report`."""
     try:
         frame = pd.read_excel(path, dtype=str) if Path(path).suffix.lower() == ".xlsx" else pd.read_csv(path, dtype=str)
     except Exception as error:  # pandas raises many parser-specific types
@@ -45,7 +46,6 @@ def read(path: Path) -> ReadReport:
     if len(missing) > 1:
         raise InputError(f"table needs at least two of the columns tk, ru, en (missing {missing})", path)
     frame = frame.fillna("")
-    report = ReadReport()
     for record in frame.to_dict("records"):
         report.read += 1
         texts = {lang: record[lang] for lang in CODES if record.get(lang)}
@@ -55,5 +55,4 @@ def read(path: Path) -> ReadReport:
         props = {k: str(record[k]) for k in ("collection", "release", "url", "date") if record.get(k)}
         if record.get("confidence"):
             props["x-confidence"] = str(record["confidence"])
-        report.units.append(ImportedUnit(texts, props))
-    return report
+        yield ImportedUnit(texts, props)

@@ -7,7 +7,7 @@ is dropped; the text inside `hi` and `sub` is kept, so a segment reads as its wo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,24 +98,25 @@ def _refuse_entities(path: Path) -> None:
         raise InputError("refused: the file declares XML entities (possible entity-expansion attack)", path)
 
 
-def read(path: Path) -> ReadReport:
-    """Read every <tu>; raises InputError with the line number on malformed XML."""
+def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
+    """Yield the units of every <tu> as the file streams by, counting into `report`;
+    raises InputError with the line number on malformed XML."""
     path = Path(path)
     _refuse_entities(path)
-    report = ReadReport()
     parser_options = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
     try:
         for _event, tu in etree.iterparse(str(path), tag="tu", **parser_options):
-            _read_tu(tu, path, report)
+            unit = _read_tu(tu, path, report)
             tu.clear()
             while tu.getprevious() is not None:
                 del tu.getparent()[0]
+            if unit:
+                yield unit
     except etree.XMLSyntaxError as error:
         raise InputError(f"malformed XML: {error.msg}", path, error.lineno) from error
-    return report
 
 
-def _read_tu(tu: etree._Element, path: Path, report: ReadReport) -> None:
+def _read_tu(tu: etree._Element, path: Path, report: ReadReport) -> ImportedUnit | None:
     report.read += 1
     texts = {}
     for tuv in tu.iter("tuv"):
@@ -130,9 +131,9 @@ def _read_tu(tu: etree._Element, path: Path, report: ReadReport) -> None:
         texts[lang] = " ".join(_segment_text(seg).split())
     if len([t for t in texts.values() if t]) < 2:
         report.skipped["fewer than two of tk/ru/en"] += 1
-        return
+        return None
     props = {p.get("type", ""): p.text or "" for p in tu.findall("prop")}
     notes = [n.text or "" for n in tu.findall("note")]
     if notes:
         props["note"] = " | ".join(notes)
-    report.units.append(ImportedUnit(texts, props))
+    return ImportedUnit(texts, props)

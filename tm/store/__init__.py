@@ -10,16 +10,17 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, islice
 from pathlib import Path
 
 from tm.errors import StoreError
 from tm.langs import CODES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+_IMPORT_BATCH = 10_000
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS releases (
@@ -45,7 +46,8 @@ CREATE TABLE IF NOT EXISTS units (
     release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
     bead_type TEXT NOT NULL, confidence REAL NOT NULL, aligner TEXT NOT NULL,
-    tk TEXT, ru TEXT, en TEXT, indices TEXT NOT NULL
+    tk TEXT, ru TEXT, en TEXT, indices TEXT NOT NULL,
+    props TEXT
 );
 CREATE TABLE IF NOT EXISTS pair_units (
     id INTEGER PRIMARY KEY,
@@ -63,6 +65,8 @@ CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
 MIGRATIONS = {
     # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
     1: ["INSERT INTO meta VALUES ('generation', '0')"],
+    # 3: imported units keep the properties and notes of their file (JSON).
+    2: ["ALTER TABLE units ADD COLUMN props TEXT"],
 }
 
 
@@ -266,34 +270,42 @@ class TranslationMemory:
             pair_rows,
         )
 
-    def add_imported(self, collection: str, release_id: str, units: list) -> None:
-        """Store units read from a TMX/PO/table file as one release (replacing an earlier import)."""
-        texts = "\n".join("\t".join(u.texts.get(lang, "") for lang in CODES) for u in units)
+    def add_imported(self, collection: str, release_id: str, units: Iterable) -> int:
+        """Store units streamed from a TMX/PO/table file as one release, replacing an earlier import
+        of the same file; each unit keeps its file's properties and notes. Returns the unit count."""
         self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id))
         key = self.db.execute(
-            "INSERT INTO releases (collection, release_id, content_hash) VALUES (?, ?, ?)",
-            (collection, release_id, content_hash({"all": texts}, "import")),
+            "INSERT INTO releases (collection, release_id, content_hash) VALUES (?, ?, '')", (collection, release_id)
         ).lastrowid
-        unit_rows, pair_rows = [], []
-        for position, unit in enumerate(units):
-            confidence = float(unit.properties.get("x-confidence", 1.0) or 1.0)
-            present = [lang for lang in CODES if unit.texts.get(lang)]
-            bead = "-".join("1" if lang in present else "0" for lang in CODES)
-            unit_rows.append((key, position, bead, confidence, *(unit.texts.get(lang) for lang in CODES)))
-            pair_rows += [
-                (key, f"{x}-{y}", position, unit.texts[x], unit.texts[y], confidence)
-                for x, y in combinations(present, 2)
-            ]
-        self.db.executemany(
-            "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices)"
-            " VALUES (?, ?, ?, ?, 'import', ?, ?, ?, '{}')",
-            unit_rows,
-        )
-        self.db.executemany(
-            "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
-            " VALUES (?, ?, ?, ?, ?, '1-1', ?)",
-            pair_rows,
-        )
+        digest = hashlib.sha256(b"import")
+        count = 0
+        for batch in batched(units, _IMPORT_BATCH):
+            unit_rows, pair_rows = [], []
+            for unit in batch:
+                confidence = float(unit.properties.get("x-confidence", 1.0) or 1.0)
+                present = [lang for lang in CODES if unit.texts.get(lang)]
+                bead = "-".join("1" if lang in present else "0" for lang in CODES)
+                texts = [unit.texts.get(lang) for lang in CODES]
+                digest.update("\t".join(t or "" for t in texts).encode() + b"\n")
+                props = json.dumps(unit.properties, ensure_ascii=False) if unit.properties else None
+                unit_rows.append((key, count, bead, confidence, *texts, props))
+                pair_rows += [
+                    (key, f"{x}-{y}", count, unit.texts[x], unit.texts[y], confidence)
+                    for x, y in combinations(present, 2)
+                ]
+                count += 1
+            self.db.executemany(
+                "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices, props)"
+                " VALUES (?, ?, ?, ?, 'import', ?, ?, ?, '{}', ?)",
+                unit_rows,
+            )
+            self.db.executemany(
+                "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
+                " VALUES (?, ?, ?, ?, ?, '1-1', ?)",
+                pair_rows,
+            )
+        self.db.execute("UPDATE releases SET content_hash = ? WHERE id = ?", (digest.hexdigest(), key))
+        return count
 
     def units_by_id(self, langs: tuple[str, str], ids: list[int]) -> dict[int, StoredUnit]:
         """The pairwise units (as `units` gives them for two languages) with these ids."""
@@ -361,6 +373,13 @@ class TranslationMemory:
                 "SELECT r.collection, count(*) FROM units u JOIN releases r ON r.id = u.release GROUP BY r.collection"
             ),
         )
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of `size` items (the last one shorter); itertools.batched from Python 3.12."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _first_url(release) -> str | None:
