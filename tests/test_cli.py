@@ -77,3 +77,13 @@ def test_delete_a_release(tmp_path):
     removed = tm("delete", "--collection", "sample", "--release", "2024-006", cwd=tmp_path)
     assert removed.stdout.strip() == "removed 1 release(s)"
     assert "releases: 5" in tm("stats", cwd=tmp_path).stdout
+
+
+def test_export_filters_by_collection_and_date(workdir):
+    everything = tm("export", "--from", "en", "--to", "tk", "-o", "exports/all.csv", cwd=workdir).stdout
+    recent = tm("export", "--from", "en", "--to", "tk", "--since", "2024-05-01", "-o", "exports/r.csv", cwd=workdir)
+    none = tm("export", "--from", "en", "--to", "tk", "--collection", "other", "-o", "exports/n.csv", cwd=workdir)
+    assert 0 < int(recent.stdout.split()[1]) < int(everything.split()[1])
+    assert none.stdout.startswith("wrote 0 units")
+    bad = tm("export", "--since", "2024-13-01", "-o", "exports/x.tmx", cwd=workdir)
+    assert bad.returncode == 2 and "is not a date" in bad.stderr

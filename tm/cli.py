@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Annotated
@@ -126,8 +127,19 @@ def build(
 
 
 COLLECTIONS = Annotated[list[str] | None, typer.Option("--collection", help="only these collections (repeatable)")]
-SINCE = Annotated[str | None, typer.Option(help="only releases dated on or after (YYYY-MM-DD)")]
-UNTIL = Annotated[str | None, typer.Option(help="only releases dated on or before (YYYY-MM-DD)")]
+
+
+def _iso_date(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+SINCE = Annotated[str | None, typer.Option(help="only releases dated on or after (YYYY-MM-DD)", callback=_iso_date)]
+UNTIL = Annotated[str | None, typer.Option(help="only releases dated on or before (YYYY-MM-DD)", callback=_iso_date)]
 
 
 def _print_matches(matches: list, source: str, target: str, as_json: bool) -> None:
@@ -220,12 +232,15 @@ def export_command(
     min_confidence: Annotated[float, typer.Option(help="leave out units below this")] = 0.0,
     bare_codes: Annotated[bool, typer.Option(help="TMX: tk/ru/en instead of tk-TM/ru-RU/en-US")] = False,
     dedupe: Annotated[bool, typer.Option(help="PO: merge identical sources")] = False,
+    collections: COLLECTIONS = None,
+    since: SINCE = None,
+    until: UNTIL = None,
 ) -> None:
     """Write the TM (or one language pair of it) as TMX, PO, CSV or Excel."""
     langs = (check_lang(source), check_lang(target)) if source and target else CODES
     options = formats.ExportOptions(langs, region_codes=not bare_codes, dedupe=dedupe)
     with TranslationMemory(db, create=False) as tm:
-        count = formats.export_tm(tm, output, options, output_format, min_confidence)
+        count = formats.export_tm(tm, output, options, output_format, min_confidence, collections, since, until)
     typer.echo(f"wrote {count} units to {output}")
 
 

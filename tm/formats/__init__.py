@@ -35,10 +35,13 @@ def export_tm(
     fmt: str | None = None,
     min_confidence: float = 0.0,
     collections: list[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> int:
-    """Write the TM's units to `path`; returns the number of units written."""
+    """Write the TM's units to `path`, filtered by confidence, collections and release date
+    (ISO, inclusive); returns the number of units written."""
     module = get_format(format_for(path, fmt))
-    units = tm.units(options.langs, min_confidence=min_confidence, collections=collections)
+    units = tm.units(options.langs, min_confidence, collections, since, until)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return module.write(units, Path(path), options)
 
