@@ -41,12 +41,19 @@ def test_write_then_read_gives_the_same_units(tm, memory, tmp_path, name):
     assert texts(memory) == texts(tm)
 
 
-def test_po_round_trip_is_stable(tm, memory, tmp_path):
+def undated(po) -> list[str]:
+    """The file's lines without the header's creation and revision times (minutes may tick between exports)."""
+    return [line for line in po.read_text("utf-8").splitlines() if not line.startswith(('"POT-Creation', '"PO-Rev'))]
+
+
+@pytest.mark.parametrize("dedupe", [False, True])
+def test_po_export_import_export_gives_the_same_file(tm, memory, tmp_path, dedupe):
     first, second = tmp_path / "a.po", tmp_path / "b.po"
-    options = ExportOptions(("en", "tk"), dedupe=True)
+    options = ExportOptions(("en", "tk"), dedupe=dedupe)
     export_tm(tm, first, options)
     import_file(memory, first, collection="po")
-    export_tm(memory, second, options, collections=None)
+    export_tm(memory, second, options)
+    assert undated(second) == undated(first)
     entries = [(e.msgid, e.msgstr) for e in polib.pofile(str(first))]
     assert entries == [(u["en"], u["tk"]) for u in texts(tm, ("en", "tk"))]
     assert polib.pofile(str(second)).metadata["Language"] == "tk_TM"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from tm.errors import InputError
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 from tm.langs import LANGUAGES, from_any
 from tm.store import StoredUnit
+
+_COMMENT = re.compile(r"confidence (?P<confidence>[0-9.]+)(?:; (?P<url>\S+))?$")
 
 
 def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> int:
@@ -35,17 +38,19 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     }
     seen: dict[str, polib.POEntry] = {}
     for unit in units:
-        reference = f"{unit.collection}/{unit.release_id}"
+        # A unit imported from a PO file keeps that file's references, context and URL.
+        references = unit.props.get("x-references", f"{unit.collection}/{unit.release_id}").split()
         msgid = unit.texts[source]
         if options.dedupe and msgid in seen:
-            seen[msgid].occurrences.append((reference, ""))
+            seen[msgid].occurrences += [(reference, "") for reference in references]
             continue
+        url = unit.url or unit.props.get("x-url")
         entry = polib.POEntry(
             msgid=msgid,
             msgstr=unit.texts[target],
-            msgctxt=None if options.dedupe else f"{reference}#{unit.id}",
-            comment=f"confidence {unit.confidence:.2f}" + (f"; {unit.url}" if unit.url else ""),
-            occurrences=[(reference, "")],
+            msgctxt=None if options.dedupe else unit.props.get("msgctxt", f"{references[0]}#{unit.id}"),
+            comment=f"confidence {unit.confidence:.2f}" + (f"; {url}" if url else ""),
+            occurrences=[(reference, "") for reference in references],
             flags=["fuzzy"] if unit.confidence < options.fuzzy_below else [],
         )
         seen[msgid] = entry
@@ -69,5 +74,17 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
         if entry.obsolete or not entry.msgstr:
             report.skipped["untranslated or obsolete"] += 1
             continue
-        confidence = "0.4" if entry.fuzzy else "1.0"
-        yield ImportedUnit({source: entry.msgid, target: entry.msgstr}, {"x-confidence": confidence})
+        yield ImportedUnit({source: entry.msgid, target: entry.msgstr}, _properties(entry))
+
+
+def _properties(entry: polib.POEntry) -> dict[str, str]:
+    """Confidence, URL, references and context of an entry, as our own export writes them."""
+    stated = _COMMENT.match(entry.comment or "")
+    props = {"x-confidence": stated["confidence"] if stated else "0.4" if entry.fuzzy else "1.0"}
+    if stated and stated["url"]:
+        props["x-url"] = stated["url"]
+    if entry.occurrences:
+        props["x-references"] = " ".join(path for path, _line in entry.occurrences)
+    if entry.msgctxt:
+        props["msgctxt"] = entry.msgctxt
+    return props

@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations, islice
 from pathlib import Path
 
@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS pair_units (
     confidence REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS units_release ON units(release);
+CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
 CREATE INDEX IF NOT EXISTS pair_units_pair ON pair_units(pair, confidence);
 CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
 """
@@ -66,7 +67,10 @@ MIGRATIONS = {
     # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
     1: ["INSERT INTO meta VALUES ('generation', '0')"],
     # 3: imported units keep the properties and notes of their file (JSON).
-    2: ["ALTER TABLE units ADD COLUMN props TEXT"],
+    2: [
+        "ALTER TABLE units ADD COLUMN props TEXT",
+        "CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position)",
+    ],
 }
 
 
@@ -83,6 +87,7 @@ class StoredUnit:
     url: str | None
     date: str | None
     aligner: str
+    props: dict[str, str] = field(default_factory=dict)  # an imported unit's properties from its file
 
 
 @dataclass(frozen=True)
@@ -342,21 +347,23 @@ class TranslationMemory:
             args.append(f"{first}-{second}")
             query = (
                 "SELECT u.id, u.source, u.target, u.bead_type, u.confidence, r.collection,"
-                " r.release_id, r.url, r.date, '' FROM pair_units u JOIN releases r ON r.id = u.release"
+                " r.release_id, r.url, r.date, '', t.props FROM pair_units u JOIN releases r ON r.id = u.release"
+                # Only imported units have props; their pairwise rows share the unit's position.
+                " LEFT JOIN units t ON t.release = u.release AND t.position = u.position AND t.props IS NOT NULL"
                 f" WHERE {' AND '.join(where)} ORDER BY r.id, u.position"
             )
             for row in self.db.execute(query, args):
-                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:])
+                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]))
             return
         query = (
             "SELECT u.id, u.tk, u.ru, u.en, u.bead_type, u.confidence, r.collection, r.release_id,"
-            " r.url, r.date, u.aligner FROM units u JOIN releases r ON r.id = u.release"
+            " r.url, r.date, u.aligner, u.props FROM units u JOIN releases r ON r.id = u.release"
             f" WHERE {' AND '.join(where)} ORDER BY r.id, u.position"
         )
         for row in self.db.execute(query, args):
             texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text and lang in langs}
             if len(texts) >= 2:
-                yield StoredUnit(row[0], texts, *row[4:])
+                yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]))
 
     def stats(self) -> Stats:
         def counts(query: str) -> dict[str, int]:
@@ -373,6 +380,10 @@ class TranslationMemory:
                 "SELECT r.collection, count(*) FROM units u JOIN releases r ON r.id = u.release GROUP BY r.collection"
             ),
         )
+
+
+def _props(stored: str | None) -> dict[str, str]:
+    return json.loads(stored) if stored else {}
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
