@@ -44,8 +44,7 @@ def import_(tm_path: Path, tmx: Path, count: int) -> None:
 
 def read(tm_path: Path, tmx: Path, count: int) -> None:
     """Our TMX reader alone, for the comparison with translate-toolkit's parser."""
-    pairs = [(u.texts["en"], u.texts["ru"]) for u in tmx_format.read(tmx, ReadReport())]
-    assert len(pairs) == count
+    assert sum(1 for unit in tmx_format.read(tmx, ReadReport()) if unit.texts["en"] and unit.texts["ru"]) == count
 
 
 def tt_export(tm_path: Path, tmx: Path, count: int) -> None:
@@ -62,8 +61,7 @@ def tt_read(tm_path: Path, tmx: Path, count: int) -> None:
     from translate.storage import tmx as tt
 
     store = tt.tmxfile.parsefile(str(tmx))
-    pairs = [(unit.source, unit.target) for unit in store.units]
-    assert len(pairs) == count
+    assert sum(1 for unit in store.units if unit.source and unit.target) == count
 
 
 STEPS = {

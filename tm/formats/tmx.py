@@ -24,6 +24,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _stamp() -> str:
@@ -73,7 +74,7 @@ def _tu(unit: StoredUnit, codes: dict[str, str], stamp: str) -> str:
         "x-confidence": f"{unit.confidence:.3f}",
     }
     parts = [f'<tu tuid="{unit.id}" creationdate="{stamp}">\n']
-    parts += [f"  <prop type={_attribute(k)}>{_text(v)}</prop>\n" for k, v in props.items() if v]
+    parts += [f'  <prop type="{k}">{_text(v)}</prop>\n' for k, v in props.items() if v]
     parts += [
         f'  <tuv xml:lang="{code}"><seg>{_text(unit.texts[lang])}</seg></tuv>\n'
         for lang, code in codes.items()
@@ -84,6 +85,8 @@ def _tu(unit: StoredUnit, codes: dict[str, str], stamp: str) -> str:
 
 
 def _text(value: str) -> str:
+    if not _NEEDS_ESCAPE.search(value):  # most segments: nothing to do
+        return value
     return _NOT_XML.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
