@@ -1,7 +1,7 @@
 """TMX export and import on a 1M-unit TM: time and peak memory, against translate-toolkit.
 
 Each step runs in a child process so that its peak RSS is its own. translate-toolkit
-(`pip install translate-toolkit`) reads and writes the same units on a 100k subset, and
+(`pip install -e ".[bench]"`) reads and writes the same units on a 100k subset, and
 the ratio compares it with our time on that subset. The TM is grown by benchmarks/synth.py.
 Run: python benchmarks/formats.py [--units 1000000] [--subset 100000]
 """
@@ -117,7 +117,7 @@ def main() -> int:
     print("seconds: the step's work in its own process; MB: that process's peak RSS")
     print("export: TM -> TMX file; import: TMX -> new TM (one transaction); read: parsing the TMX alone")
     print(TARGETS)
-    print("reproduce: pip install translate-toolkit && python benchmarks/formats.py")
+    print('reproduce: pip install -e ".[bench]" && python benchmarks/formats.py')
     return 0
 
 
