@@ -128,6 +128,7 @@ def main() -> int:
         print(row("length only (Gale-Church)", evaluate(sets["hard"], encoder, length_only(config))))
         for label, change in [
             ("without embeddings", {"embedding_weight": 0.0}),
+            ("without joined-sentence embeddings", {"span_weight": 0.0}),
             ("without char n-grams", {"ngram_weight": 0.0}),
             ("without numbers", {"number_weight": 0.0}),
             ("without the pivot language", {"pivot": False}),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from tm.align.signals import lengths, margin, number_agreement
 from tm.embed import Encoder, NgramEncoder
 from tm.langs import CODES
 
-ALIGNER_VERSION = "tri-dp-1"
+ALIGNER_VERSION = "tri-dp-2"
 
 __all__ = [
     "ALIGNER_VERSION",
@@ -46,6 +46,7 @@ class AlignConfig:
     embedding_weight: float = 1.0
     ngram_weight: float = 0.6
     number_weight: float = 0.15
+    span_weight: float = 1.0  # how far embeddings of joined sentences replace summed ones in 1-2, 2-1, 2-2
     pivot: bool = True
     paragraphs: bool = True
     pair: PairConfig = field(default_factory=PairConfig)
@@ -94,6 +95,37 @@ def _match_matrix(x: str, y: str, vectors: dict, grams: dict, numbers: dict, con
     return matrix + config.number_weight * numbers[(x, y)]
 
 
+SPAN_BEADS = ((1, 2), (2, 1), (2, 2))
+
+
+def _joined(sentences: list[str]) -> list[str]:
+    """Each pair of neighbouring sentences as one text."""
+    return [f"{a} {b}" for a, b in pairwise(sentences)]
+
+
+def _block_sums(matrix: np.ndarray, a: int, b: int) -> np.ndarray:
+    """sums[i, j] = matrix[i:i + a, j:j + b].sum()."""
+    n, m = matrix.shape
+    table = np.zeros((n + 1, m + 1))
+    table[1:, 1:] = matrix.cumsum(0).cumsum(1)
+    return table[a:, b:] - table[: n + 1 - a, b:] - table[a:, : m + 1 - b] + table[: n + 1 - a, : m + 1 - b]
+
+
+def _span_gains(x: str, y: str, vectors: dict, spans: dict, config: AlignConfig) -> dict[tuple[int, int], np.ndarray]:
+    """For 1-2, 2-1 and 2-2 beads: the joined sentences' embedding similarity in place of the
+    summed sentence similarities, the way vecalign and bertalign score many-to-many beads."""
+    single = margin(vectors[x] @ vectors[y].T)
+    sides = {1: vectors, 2: spans}
+    gains = {}
+    for a, b in SPAN_BEADS:
+        if len(sides[a][x]) and len(sides[b][y]):
+            joined = margin(sides[a][x] @ sides[b][y].T)
+            gains[(a, b)] = config.span_weight * config.embedding_weight * (
+                joined - _block_sums(single, a, b) / math.sqrt(a * b)
+            )
+    return gains
+
+
 def _links_matrix(beads: list[PairBead], n: int, m: int) -> np.ndarray:
     linked = np.zeros((n, m), dtype=bool)
     for bead in beads:
@@ -121,17 +153,20 @@ def _paragraph_ids(paragraphs: dict[str, list[int]] | None, lang: str, config: A
     return np.asarray(paragraphs[lang])
 
 
-def _pair_beads(langs, matrices, sentences, paragraphs, config) -> dict[tuple[str, str], list[PairBead]]:
-    def run(x: str, y: str, matrix: np.ndarray) -> list[PairBead]:
+def _pair_beads(
+    langs, matrices, strengths, gains, sentences, paragraphs, config
+) -> dict[tuple[str, str], list[PairBead]]:
+    def run(x: str, y: str, matrix: np.ndarray, share: float = 1.0) -> list[PairBead]:
         para_x, para_y = (_paragraph_ids(paragraphs, lang, config) for lang in (x, y))
         if para_x is not None and para_y is not None and para_x.max(initial=0) != para_y.max(initial=0):
             para_x = para_y = None  # paragraph counts differ: the hint would mislead
-        return align_pair(matrix, lengths(sentences[x]), lengths(sentences[y]), config.pair, para_x, para_y)
+        pair_gains = {bead: share * gain for bead, gain in gains[(x, y)].items()}
+        return align_pair(matrix, lengths(sentences[x]), lengths(sentences[y]), config.pair, para_x, para_y, pair_gains)
 
     pairs = list(combinations(langs, 2))
     if len(langs) < 3 or not config.pivot:
         return {pair: run(*pair, matrices[pair]) for pair in pairs}
-    anchor = max(pairs, key=lambda pair: _strength(matrices[pair]))
+    anchor = max(pairs, key=strengths.__getitem__)
     beads = {anchor: run(*anchor, matrices[anchor])}
     p, q = anchor
     third = next(lang for lang in langs if lang not in anchor)
@@ -141,7 +176,8 @@ def _pair_beads(langs, matrices, sentences, paragraphs, config) -> dict[tuple[st
         through = _via_pivot(_oriented(matrices, third, far), links)
         combined = (direct + through) / 2
         pair = (third, near) if (third, near) in matrices else (near, third)
-        beads[pair] = run(*pair, combined if pair[0] == third else combined.T)
+        # The direct evidence is half of the combined matrix, and so half of its span correction.
+        beads[pair] = run(*pair, combined if pair[0] == third else combined.T, share=0.5)
     return beads
 
 
@@ -202,15 +238,25 @@ def align(
     config = config or AlignConfig()
     langs = [lang for lang in CODES if lang in sentences]
     everything = [s for lang in langs for s in sentences[lang]]
-    encoded, grams_all = encoder.encode(everything), NgramEncoder().encode(everything)
-    vectors, grams, offset = {}, {}, 0
+    spans_needed = config.span_weight > 0 and config.embedding_weight > 0
+    joined = [s for lang in langs for s in _joined(sentences[lang])] if spans_needed else []
+    encoded, grams_all = encoder.encode(everything + joined), NgramEncoder().encode(everything)
+    vectors, spans, grams, offset, span_offset = {}, {}, {}, 0, len(everything)
     for lang in langs:
-        count = len(sentences[lang])
+        count, span_count = len(sentences[lang]), len(_joined(sentences[lang])) if spans_needed else 0
         vectors[lang], grams[lang] = encoded[offset : offset + count], grams_all[offset : offset + count]
-        offset += count
-    numbers = {(x, y): number_agreement(sentences[x], sentences[y]) for x, y in combinations(langs, 2)}
-    matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config) for x, y in combinations(langs, 2)}
-    beads = _pair_beads(langs, matrices, sentences, paragraphs, config)
+        spans[lang] = encoded[span_offset : span_offset + span_count]
+        offset, span_offset = offset + count, span_offset + span_count
+    pairs = list(combinations(langs, 2))
+    numbers = {(x, y): number_agreement(sentences[x], sentences[y]) for x, y in pairs}
+    matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config) for x, y in pairs}
+    gains = {(x, y): _span_gains(x, y, vectors, spans, config) if spans_needed else {} for x, y in pairs}
+    # The anchor is the pair the encoder knows best: shared names in the n-grams must not decide it.
+    strengths = {
+        (x, y): _strength(margin(vectors[x] @ vectors[y].T) if config.embedding_weight else matrices[(x, y)])
+        for x, y in pairs
+    }
+    beads = _pair_beads(langs, matrices, strengths, gains, sentences, paragraphs, config)
     units = []
     for indices, members in _tri_units(langs, sentences, beads):
         scores = [b.score for b in members if b.x and b.y] or [min((b.score for b in members), default=0.0)]
@@ -225,7 +271,8 @@ def align(
 
 
 def _describe(config: AlignConfig) -> str:
-    return ",".join(f"{k}={v}" for k, v in vars(config).items() if k != "pair")
+    settings = {k: v for k, v in vars(config).items() if k != "pair"} | vars(config.pair)
+    return ",".join(f"{k}={v}" for k, v in settings.items())
 
 
 def as_beads(alignment: Alignment) -> list[dict]:

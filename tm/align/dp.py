@@ -70,8 +70,12 @@ def bead_tables(
     config: PairConfig,
     para_x: np.ndarray | None = None,
     para_y: np.ndarray | None = None,
+    span_gains: dict[tuple[int, int], np.ndarray] | None = None,
 ) -> dict[tuple[int, int], np.ndarray]:
-    """For each bead type (a, b), table[i, j] = score of the bead ending at x[i], y[j] (exclusive)."""
+    """For each bead type (a, b), table[i, j] = score of the bead ending at x[i], y[j] (exclusive).
+
+    `span_gains[(a, b)][i - a, j - b]`, where given, corrects the block-sum similarity of that
+    bead with evidence about the spans as wholes (embeddings of the joined sentences)."""
     n, m = match.shape
     integral = _integral(match)
     cum_x = np.concatenate([[0.0], np.cumsum(len_x)])
@@ -90,6 +94,8 @@ def bead_tables(
         j = np.arange(b, m + 1)[None, :]
         block = integral[i, j] - integral[i - a, j] - integral[i, j - b] + integral[i - a, j - b]
         similarity = block / math.sqrt(a * b)
+        if span_gains and (a, b) in span_gains:
+            similarity = similarity + span_gains[(a, b)]
         log_ratio = np.log((cum_y[j] - cum_y[j - b]) / (ratio * (cum_x[i] - cum_x[i - a])))
         length = -np.minimum(log_ratio**2 / (2 * config.length_sigma**2), 4.0)
         score = similarity + config.length_weight * length - config.merge_penalty * (a + b - 2)
@@ -121,13 +127,14 @@ def align_pair(
     config: PairConfig | None = None,
     para_x: np.ndarray | None = None,
     para_y: np.ndarray | None = None,
+    span_gains: dict[tuple[int, int], np.ndarray] | None = None,
 ) -> list[PairBead]:
     """The best-scoring monotone sequence of beads covering every sentence on both sides."""
     config = config or PairConfig()
     n, m = match.shape
     if n == 0 or m == 0:
         return [PairBead((i,), (), config.skip) for i in range(n)] + [PairBead((), (j,), config.skip) for j in range(m)]
-    tables = bead_tables(match, len_x, len_y, config, para_x, para_y)
+    tables = bead_tables(match, len_x, len_y, config, para_x, para_y, span_gains)
     band = _band(n, m, config)
     best = np.full((n + 1, m + 1), -np.inf)
     back: dict[tuple[int, int], tuple[int, int]] = {}
