@@ -56,7 +56,9 @@ class SentenceTransformerEncoder:
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:
-            dim = self._model.get_sentence_embedding_dimension() or 0
+            # renamed get_embedding_dimension in sentence-transformers 6
+            size = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+            dim = size() or 0
             return np.zeros((0, dim), dtype=np.float32)
         vectors = self._model.encode(list(sentences), batch_size=64, convert_to_numpy=True)
         return normalize_rows(np.asarray(vectors, dtype=np.float32))
