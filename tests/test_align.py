@@ -131,3 +131,13 @@ def test_incomplete_sentence_transformers_folder_names_what_is_missing(tmp_path)
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(TmError, match=r"missing weights, tokenizer, pooling config"):
         check_model_folder(tmp_path)
+
+
+@pytest.mark.parametrize(("a", "b"), [(1, 2), (2, 1), (2, 2), (3, 1)])
+def test_block_sums_match_a_direct_sum(a, b):
+    from tm.align import _block_sums
+
+    matrix = np.random.default_rng(a * 10 + b).normal(size=(6, 5))
+    expected = [[matrix[i : i + a, j : j + b].sum() for j in range(5 - b + 1)] for i in range(6 - a + 1)]
+    assert np.allclose(_block_sums(matrix, a, b), expected)
+
