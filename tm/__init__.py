@@ -11,7 +11,7 @@ from tm.embed import get_encoder
 from tm.errors import TmError
 from tm.formats import ExportOptions, export_tm, import_file
 from tm.jobs import BuildReport, build
-from tm.lookup import Match, lookup, match_percent
+from tm.lookup import Filters, Match, concordance, lookup, match_percent, semantic_lookup
 from tm.segment import split
 from tm.store import TranslationMemory
 
@@ -20,6 +20,7 @@ __all__ = [
     "Alignment",
     "BuildReport",
     "ExportOptions",
+    "Filters",
     "Match",
     "Release",
     "TmError",
@@ -27,6 +28,7 @@ __all__ = [
     "__version__",
     "align",
     "build",
+    "concordance",
     "export_tm",
     "get_encoder",
     "import_file",
@@ -34,5 +36,6 @@ __all__ = [
     "match_percent",
     "read_corpus",
     "read_document",
+    "semantic_lookup",
     "split",
 ]
