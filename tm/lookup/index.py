@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -161,15 +162,18 @@ class FuzzyIndex:
         postings = self.post_entries[self.post_offsets[token] : self.post_offsets[token + 1]]
         return postings[postings.searchsorted(np.int32(first)) : postings.searchsorted(np.int32(last))]
 
+    @cached_property
+    def sorted_words(self) -> list[str]:
+        """The vocabulary in order, for prefix searches (built on the first concordance)."""
+        return sorted(self.vocabulary)
+
     def containing(self, prefixes: list[str], filters: Filters | None = None) -> list[int]:
         """Entries holding, for every prefix, a word that starts with it (shortest entries first)."""
-        if not hasattr(self, "_sorted_words"):
-            self._sorted_words = sorted(self.vocabulary)
         found = None
         for prefix in (p for p in prefixes if not p[0].isdigit()):
-            first = bisect.bisect_left(self._sorted_words, prefix)
-            last = bisect.bisect_left(self._sorted_words, prefix + "\U0010ffff")
-            tokens = [self.vocabulary[w] for w in self._sorted_words[first:last]]
+            first = bisect.bisect_left(self.sorted_words, prefix)
+            last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
+            tokens = [self.vocabulary[w] for w in self.sorted_words[first:last]]
             postings = [self.post_entries[self.post_offsets[t] : self.post_offsets[t + 1]] for t in tokens]
             entries = np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32)
             found = entries if found is None else np.intersect1d(found, entries, assume_unique=True)
