@@ -95,7 +95,7 @@ def length_only(config: AlignConfig) -> AlignConfig:
 
 def row(label: str, tallies) -> str:
     cells = [f"{tallies[key].prf()[2]:.3f}" for key in (*PAIRS, "tri")]
-    return f"{label:<28}" + "".join(f"{c:>8}" for c in cells)
+    return f"{label:<36}" + "".join(f"{c:>8}" for c in cells)
 
 
 def main() -> int:
@@ -123,7 +123,7 @@ def main() -> int:
             print(f"  {key:<6} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
 
     if not args.quick:
-        print("\nstrict F1 on hard" + " " * 11 + "".join(f"{k:>8}" for k in (*PAIRS, "tri")))
+        print("\nstrict F1 on hard" + " " * 19 + "".join(f"{k:>8}" for k in (*PAIRS, "tri")))
         print(row("ours (all signals)", results["hard"]))
         print(row("length only (Gale-Church)", evaluate(sets["hard"], encoder, length_only(config))))
         for label, change in [
