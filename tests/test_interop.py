@@ -4,11 +4,12 @@ import re
 import subprocess
 from pathlib import Path
 
+import polib
 import pytest
 
 from tests.conftest import SAMPLE, require_tool
 from tm import jobs
-from tm.formats import ExportOptions, export_tm
+from tm.formats import ExportOptions, export_tm, import_file
 from tm.store import TranslationMemory
 
 OMEGAT_JAR = Path("/usr/share/omegat/OmegaT.jar")
@@ -55,34 +56,62 @@ def omegat_project(folder: Path, tmx: Path, sources: list[str], source: str, tar
     ("source", "target", "codes"), [("en", "tk", ("en-US", "tk-TM")), ("ru", "en", ("ru-RU", "en-US"))]
 )
 def test_omegat_pretranslates_every_segment_from_our_tmx(sample_tm, tmp_path, source, target, codes):
-    java = require_tool("java")
-    if not OMEGAT_JAR.is_file():
-        require_tool("omegat")  # fails in CI, skips elsewhere
     tmx = tmp_path / f"{source}-{target}.tmx"
     export_tm(sample_tm, tmx, ExportOptions((source, target)))
     pairs = {u.texts[source]: u.texts[target] for u in sample_tm.units((source, target))}
     project = omegat_project(tmp_path / "project", tmx, list(pairs), *codes)
-    run = subprocess.run(
-        [
-            java,
-            "-Djava.awt.headless=true",
-            "-jar",
-            str(OMEGAT_JAR),
-            str(project),
-            "--mode=console-translate",
-            f"--config-dir={tmp_path / 'config'}",
-            "--disable-project-locking",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    log = run.stdout + run.stderr
-    assert run.returncode == 0, log[-2000:]
+    log = run_omegat(project, tmp_path / "config", "--mode=console-translate")
     assert "Reading of TMX file complete" in log
     assert not [line for line in log.splitlines() if re.search(r"warn|error|severe|exception", line, re.IGNORECASE)]
     translated = (project / "target/segments.txt").read_text("utf-8").split("\n\n")
     assert [t.strip() for t in translated] == list(pairs.values())
+
+
+def run_omegat(project: Path, config: Path, *options: str) -> str:
+    java = require_tool("java")
+    if not OMEGAT_JAR.is_file():
+        require_tool("omegat")  # fails in CI, skips elsewhere
+    command = [java, "-Djava.awt.headless=true", "-jar", str(OMEGAT_JAR), str(project), *options]
+    run = subprocess.run(
+        [*command, f"--config-dir={config}", "--disable-project-locking"], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-2000:]
+    return run.stdout + run.stderr
+
+
+def test_we_import_the_tmx_omegat_writes(sample_tm, memory, tmp_path):
+    """OmegaT writes TMX 1.1 with `lang` (not `xml:lang`) and upper-case codes."""
+    tmx = tmp_path / "en-tk.tmx"
+    export_tm(sample_tm, tmx, ExportOptions(("en", "tk")))
+    sources = list(dict.fromkeys(u.texts["en"] for u in sample_tm.units(("en", "tk"))))
+    project = omegat_project(tmp_path / "project", tmx, sources, "en-US", "tk-TM")
+    written = tmp_path / "omegat.tmx"
+    options = (
+        "--mode=console-createpseudotranslatetmx",
+        f"--pseudotranslatetmx={written}",
+        "--pseudotranslatetype=equal",
+    )
+    run_omegat(project, tmp_path / "config", *options)
+    assert 'tmx version="1.1"' in written.read_text("utf-8")
+    report = import_file(memory, written)
+    assert report.imported == len(sources)
+    assert sorted(u.texts["tk"] for u in memory.units(("en", "tk"))) == sorted(sources)
+
+
+def test_we_import_the_tmx_translate_toolkit_writes(sample_tm, memory, tmp_path):
+    po2tmx = require_tool("po2tmx")
+    po, tmx = tmp_path / "en-tk.po", tmp_path / "en-tk.tmx"
+    export_tm(sample_tm, po, ExportOptions(("en", "tk")))
+    run = subprocess.run(
+        [po2tmx, "--progress=none", "-l", "tk-TM", "--source-language=en-US", str(po), str(tmx)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    import_file(memory, tmx)
+    expected = sorted((e.msgid, e.msgstr) for e in polib.pofile(str(po)) if not e.fuzzy)  # po2tmx leaves fuzzy out
+    assert sorted((u.texts["en"], u.texts["tk"]) for u in memory.units(("en", "tk"))) == expected
 
 
 def test_pofilter_reads_our_po(sample_tm, tmp_path):
