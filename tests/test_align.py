@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import SAMPLE
 from tm.align import align, as_beads, as_pairs
-from tm.align.dp import BEAD_TYPES, PairConfig, align_pair, bead_tables
+from tm.align.dp import BEAD_TYPES, PairConfig, align_pair, bead_tables, block_sums, integral
 from tm.align.signals import numbers
 from tm.corpus import read_corpus
 from tm.jobs import segment_release
@@ -135,9 +135,7 @@ def test_incomplete_sentence_transformers_folder_names_what_is_missing(tmp_path)
 
 @pytest.mark.parametrize(("a", "b"), [(1, 2), (2, 1), (2, 2), (3, 1)])
 def test_block_sums_match_a_direct_sum(a, b):
-    from tm.align import _block_sums
-
     matrix = np.random.default_rng(a * 10 + b).normal(size=(6, 5))
     expected = [[matrix[i : i + a, j : j + b].sum() for j in range(5 - b + 1)] for i in range(6 - a + 1)]
-    assert np.allclose(_block_sums(matrix, a, b), expected)
+    assert np.allclose(block_sums(integral(matrix), a, b), expected)
 

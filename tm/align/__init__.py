@@ -19,7 +19,7 @@ from itertools import combinations, pairwise
 
 import numpy as np
 
-from tm.align.dp import PairBead, PairConfig, align_pair
+from tm.align.dp import PairBead, PairConfig, align_pair, block_sums, integral
 from tm.align.signals import lengths, margin, number_agreement
 from tm.embed import Encoder, NgramEncoder
 from tm.langs import CODES
@@ -103,25 +103,17 @@ def _joined(sentences: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in pairwise(sentences)]
 
 
-def _block_sums(matrix: np.ndarray, a: int, b: int) -> np.ndarray:
-    """sums[i, j] = matrix[i:i + a, j:j + b].sum()."""
-    n, m = matrix.shape
-    table = np.zeros((n + 1, m + 1))
-    table[1:, 1:] = matrix.cumsum(0).cumsum(1)
-    return table[a:, b:] - table[: n + 1 - a, b:] - table[a:, : m + 1 - b] + table[: n + 1 - a, : m + 1 - b]
-
-
 def _span_gains(x: str, y: str, vectors: dict, spans: dict, config: AlignConfig) -> dict[tuple[int, int], np.ndarray]:
     """For 1-2, 2-1 and 2-2 beads: the joined sentences' embedding similarity in place of the
     summed sentence similarities, the way vecalign and bertalign score many-to-many beads."""
-    single = margin(vectors[x] @ vectors[y].T)
+    single = integral(margin(vectors[x] @ vectors[y].T))
     sides = {1: vectors, 2: spans}
     gains = {}
     for a, b in SPAN_BEADS:
         if len(sides[a][x]) and len(sides[b][y]):
             joined = margin(sides[a][x] @ sides[b][y].T)
             gains[(a, b)] = config.span_weight * config.embedding_weight * (
-                joined - _block_sums(single, a, b) / math.sqrt(a * b)
+                joined - block_sums(single, a, b) / math.sqrt(a * b)
             )
     return gains
 

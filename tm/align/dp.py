@@ -48,10 +48,17 @@ class PairBead:
     score: float  # mean per-sentence bead score; the confidence is a function of it
 
 
-def _integral(matrix: np.ndarray) -> np.ndarray:
+def integral(matrix: np.ndarray) -> np.ndarray:
+    """Summed-area table: table[i, j] = matrix[:i, :j].sum()."""
     table = np.zeros((matrix.shape[0] + 1, matrix.shape[1] + 1))
     table[1:, 1:] = matrix.cumsum(0).cumsum(1)
     return table
+
+
+def block_sums(table: np.ndarray, a: int, b: int) -> np.ndarray:
+    """From a summed-area table of an n x m matrix: sums[i, j] = matrix[i:i + a, j:j + b].sum()."""
+    n, m = table.shape[0] - 1, table.shape[1] - 1
+    return table[a:, b:] - table[: n + 1 - a, b:] - table[a:, : m + 1 - b] + table[: n + 1 - a, : m + 1 - b]
 
 
 def _starts(paragraphs: np.ndarray | None, n: int) -> np.ndarray:
@@ -77,7 +84,7 @@ def bead_tables(
     `span_gains[(a, b)][i - a, j - b]`, where given, corrects the block-sum similarity of that
     bead with evidence about the spans as wholes (embeddings of the joined sentences)."""
     n, m = match.shape
-    integral = _integral(match)
+    summed = integral(match)
     cum_x = np.concatenate([[0.0], np.cumsum(len_x)])
     cum_y = np.concatenate([[0.0], np.cumsum(len_y)])
     ratio = max(cum_y[-1], 1.0) / max(cum_x[-1], 1.0)
@@ -92,8 +99,7 @@ def bead_tables(
             continue
         i = np.arange(a, n + 1)[:, None]
         j = np.arange(b, m + 1)[None, :]
-        block = integral[i, j] - integral[i - a, j] - integral[i, j - b] + integral[i - a, j - b]
-        similarity = block / math.sqrt(a * b)
+        similarity = block_sums(summed, a, b) / math.sqrt(a * b)
         if span_gains and (a, b) in span_gains:
             similarity = similarity + span_gains[(a, b)]
         log_ratio = np.log((cum_y[j] - cum_y[j - b]) / (ratio * (cum_x[i] - cum_x[i - a])))
