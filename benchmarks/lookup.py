@@ -92,7 +92,7 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int) -> 
             started = time.perf_counter()
             lookup(tm, query, "en", "ru", THRESHOLD, TOP)
             times.append(1000 * (time.perf_counter() - started))
-        choices = [index.source_code(entry) for entry in range(len(index))]
+        choices = list(index.codes)
         same = scan_ms = index_ms = 0.0
         sample = queries[:: max(1, len(queries) // baseline_count)][:baseline_count]
         for _, query in sample:

@@ -90,9 +90,6 @@ class FuzzyIndex:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def source_code(self, entry: int) -> str:
-        return self.codes[entry]
-
     def units_of(self, entry: int) -> list[int]:
         start, end = self.arrays["prov_offsets"][entry : entry + 2]
         return self.arrays["prov_units"][start:end].tolist()
@@ -158,8 +155,11 @@ class FuzzyIndex:
                     items.append(len(self.vocabulary) + position)
         return items
 
-    def _window(self, token: int, first: int, last: int) -> np.ndarray:
-        postings = self.post_entries[self.post_offsets[token] : self.post_offsets[token + 1]]
+    def _postings(self, item: int) -> np.ndarray:
+        return self.post_entries[self.post_offsets[item] : self.post_offsets[item + 1]]
+
+    def _window(self, item: int, first: int, last: int) -> np.ndarray:
+        postings = self._postings(item)
         return postings[postings.searchsorted(np.int32(first)) : postings.searchsorted(np.int32(last))]
 
     @cached_property
@@ -174,7 +174,7 @@ class FuzzyIndex:
             first = bisect.bisect_left(self.sorted_words, prefix)
             last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
             tokens = [self.vocabulary[w] for w in self.sorted_words[first:last]]
-            postings = [self.post_entries[self.post_offsets[t] : self.post_offsets[t + 1]] for t in tokens]
+            postings = [self._postings(t) for t in tokens]
             entries = np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32)
             found = entries if found is None else np.intersect1d(found, entries, assume_unique=True)
         if found is None:
@@ -253,7 +253,7 @@ def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyI
     """Index the `source` side of `units`; identical (source, target) pairs become one entry."""
     entries: dict[tuple[str, str], int] = {}
     codes: list[str] = []
-    provenance: list[tuple[int, int, int, int, float]] = []
+    provenance: list[tuple[int, int, int, int]] = []
     vocabulary: dict[str, int] = {}
     collections: dict[str, int] = {}
     for unit in units:
@@ -263,7 +263,7 @@ def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyI
             entry = entries[key] = len(codes)
             codes.append("".join(_char(vocabulary.setdefault(w, len(vocabulary))) for w in words(key[0])))
         collection = collections.setdefault(unit.collection, len(collections))
-        provenance.append((entry, unit.id, collection, _day(unit.date), unit.confidence))
+        provenance.append((entry, unit.id, collection, _day(unit.date)))
     return _pack(codes, provenance, list(vocabulary), list(collections))
 
 
@@ -284,8 +284,8 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
     pairs = np.sort(items * max(len(codes), 1) + owners)
     item_ids, post_entries = np.divmod(pairs, max(len(codes), 1))
     post_offsets = np.searchsorted(item_ids, np.arange(len(vocabulary) + len(repeats) + 1))
-    prov = np.array(provenance, dtype=np.float64).reshape(-1, 5)
-    prov_entry = renumber[prov[:, 0].astype(np.int64)] if len(prov) else np.empty(0, np.int64)
+    prov = np.array(provenance, dtype=np.int64).reshape(-1, 4)
+    prov_entry = renumber[prov[:, 0]] if len(prov) else np.empty(0, np.int64)
     by_entry = np.argsort(prov_entry, kind="stable")
     prov = prov[by_entry]
     arrays = {
@@ -296,10 +296,9 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
         "post_entries": post_entries.astype(np.int32),
         "repeats": repeats,
         "prov_offsets": np.searchsorted(prov_entry[by_entry], np.arange(len(codes) + 1)).astype(np.int64),
-        "prov_units": prov[:, 1].astype(np.int64),
+        "prov_units": prov[:, 1],
         "prov_collections": prov[:, 2].astype(np.int32),
         "prov_days": prov[:, 3].astype(np.int32),
-        "prov_confidence": prov[:, 4].astype(np.float32),
     }
     return FuzzyIndex(arrays, vocabulary, collections)
 
@@ -307,8 +306,9 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
 def _occurrence_items(token_ids: np.ndarray, owners: np.ndarray, vocabulary_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Posting item per token: the word itself for its first occurrence in a segment, then
     one item per (word, k) for the k-th repeat, numbered after the vocabulary."""
-    by_owner = np.argsort(owners * vocabulary_size + token_ids, kind="stable")
-    owner_token = (owners * vocabulary_size + token_ids)[by_owner]
+    owner_tokens = owners * vocabulary_size + token_ids
+    by_owner = np.argsort(owner_tokens, kind="stable")
+    owner_token = owner_tokens[by_owner]
     starts = np.r_[True, owner_token[1:] != owner_token[:-1]] if len(owner_token) else np.empty(0, bool)
     positions = np.arange(len(owner_token))
     occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
