@@ -112,8 +112,8 @@ def _span_gains(x: str, y: str, vectors: dict, spans: dict, config: AlignConfig)
     for a, b in SPAN_BEADS:
         if len(sides[a][x]) and len(sides[b][y]):
             joined = margin(sides[a][x] @ sides[b][y].T)
-            gains[(a, b)] = config.span_weight * config.embedding_weight * (
-                joined - block_sums(single, a, b) / math.sqrt(a * b)
+            gains[(a, b)] = (
+                config.span_weight * config.embedding_weight * (joined - block_sums(single, a, b) / math.sqrt(a * b))
             )
     return gains
 
