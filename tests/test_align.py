@@ -1,4 +1,6 @@
 import itertools
+import random
+import string
 
 import numpy as np
 import pytest
@@ -99,6 +101,21 @@ def test_unequal_lengths_give_low_confidence_gaps(fast_encoder):
     alignment = align(sentences, fast_encoder)
     lone = [u for u in alignment.units if not u.sentences["ru"]]
     assert len(lone) == 6 and all(u.confidence == 0.0 for u in lone)
+
+
+def test_garbage_language_pairs_only_with_low_confidence(fast_encoder):
+    rng = random.Random(7)
+    sentences = {
+        "ru": [
+            "Министр иностранных дел провёл переговоры в Ашхабаде.",
+            "Стороны обсудили сотрудничество в области энергетики и транспорта.",
+            "Была подписана программа культурного обмена на два года.",
+            "Визит завершился совместной пресс-конференцией.",
+        ],
+        "en": [" ".join("".join(rng.choices(string.ascii_lowercase, k=6)) for _ in range(9)) + "." for _ in range(4)],
+    }
+    alignment = align(sentences, fast_encoder)
+    assert all(unit.confidence < 0.5 for unit in alignment.units)
 
 
 def test_numbers_agree_across_scripts():

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document
+from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document, read_sentences
 from tm.errors import InputError
 
 
@@ -61,6 +61,18 @@ def test_wrong_language_names_the_file(tmp_path):
     path.write_text("Министр иностранных дел Туркменистана провёл переговоры с коллегой.", "utf-8")
     with pytest.raises(InputError, match=r"tk\.txt: named as Turkmen but the text is Russian"):
         read_document(path, "tk")
+
+
+def test_presegmented_file_in_the_wrong_language_names_the_file(tmp_path):
+    path = tmp_path / "en.sent.txt"
+    path.write_text("Министр провёл переговоры.\n\nСтороны обсудили сотрудничество в энергетике.\n", "utf-8")
+    with pytest.raises(InputError, match=r"en\.sent\.txt: named as English but the text is Russian"):
+        read_sentences(path, "en")
+    (tmp_path / "ru.sent.txt").write_bytes(path.read_bytes())
+    assert read_sentences(tmp_path / "ru.sent.txt", "ru") == [
+        "Министр провёл переговоры.",
+        "Стороны обсудили сотрудничество в энергетике.",
+    ]
 
 
 def test_cp1251_and_utf16_are_decoded(tmp_path):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tm.align import AlignConfig, Alignment, align
-from tm.corpus import Release, Skipped, iter_releases, read_document
+from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
 from tm.errors import InputError
 from tm.langs import CODES
@@ -126,12 +126,11 @@ def align_folder(
     """Align the `{lang}.txt` files (or `{lang}.sent.txt` with `presegmented`) of one folder."""
     folder = Path(folder)
     if presegmented:
-        sentences = {}
-        for lang in CODES:
-            path = folder / f"{lang}.sent.txt"
-            if path.is_file():
-                lines = [line.strip() for line in path.read_text("utf-8").splitlines()]
-                sentences[lang] = [line for line in lines if line]
+        sentences = {
+            lang: read_sentences(folder / f"{lang}.sent.txt", lang)
+            for lang in CODES
+            if (folder / f"{lang}.sent.txt").is_file()
+        }
         paragraphs = None
     else:
         documents = {

@@ -4,7 +4,7 @@ from tm.corpus.dates import find_date
 from tm.corpus.detect import detect_language
 from tm.corpus.model import Document, Release, Scan, Skipped
 from tm.corpus.normalize import normalize_text
-from tm.corpus.read import decode, iter_releases, read_corpus, read_document
+from tm.corpus.read import decode, iter_releases, read_corpus, read_document, read_sentences
 
 __all__ = [
     "Document",
@@ -18,4 +18,5 @@ __all__ = [
     "normalize_text",
     "read_corpus",
     "read_document",
+    "read_sentences",
 ]

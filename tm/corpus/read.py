@@ -43,14 +43,29 @@ def read_document(path: Path, lang: str | None = None, url: str | None = None) -
     if not paragraphs and not title:
         raise InputError("empty file: no text after removing the page chrome", path)
     text = "\n".join(([title] if title else []) + paragraphs)
+    found = _language(text, lang, path)
+    when = when or find_date(" ".join(paragraphs[:1]))
+    return Document(found, title, when, tuple(paragraphs), str(path), url)
+
+
+def read_sentences(path: Path, lang: str) -> list[str]:
+    """A presegmented file: one sentence per line, blank lines dropped, its language checked."""
+    lines = [line.strip() for line in decode(path.read_bytes(), str(path)).splitlines()]
+    sentences = [line for line in lines if line]
+    if detect_language("\n".join(sentences)) is not None:  # a few words are too few to judge
+        _language("\n".join(sentences), lang, path)
+    return sentences
+
+
+def _language(text: str, lang: str | None, path: Path) -> str:
+    """The language of `text`; an error when it cannot be told or is not the `lang` the file claims."""
     found = detect_language(text)
     if found is None:
         raise InputError("too little text to tell its language", path)
     if lang is not None and found != lang:
         claimed, actual = LANGUAGES[lang].name, LANGUAGES[found].name
         raise InputError(f"named as {claimed} but the text is {actual}", path)
-    when = when or find_date(" ".join(paragraphs[:1]))
-    return Document(found, title, when, tuple(paragraphs), str(path), url)
+    return found
 
 
 def _meta(folder: Path, skipped: list[Skipped]) -> dict:
