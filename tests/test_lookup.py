@@ -147,8 +147,12 @@ def test_older_schema_is_migrated(tmp_path):
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         db.execute("DELETE FROM meta WHERE key = 'generation'")
         db.execute("ALTER TABLE units DROP COLUMN props")
+        db.execute("DROP INDEX pair_units_order")
+        db.execute("CREATE INDEX pair_units_pair ON pair_units(pair, confidence)")
     with TranslationMemory(path) as tm:
-        assert tm.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert tm.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+        indexes = {row[0] for row in tm.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "pair_units_order" in indexes and "pair_units_pair" not in indexes
         assert tm.generation() > 0  # the migration is a write like any other
 
 

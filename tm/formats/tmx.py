@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -22,6 +22,7 @@ from tm.store import StoredUnit, batched
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
+PROP_TYPES = ("x-release", "x-collection", "x-url", "x-release-date", "x-bead-type")
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -65,23 +66,25 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
 
 
 def _tu(unit: StoredUnit, codes: dict[str, str], stamp: str) -> str:
-    props = {
-        "x-release": unit.release_id,
-        "x-collection": unit.collection,
-        "x-url": unit.url,
-        "x-release-date": unit.date,
-        "x-bead-type": unit.bead_type,
-        "x-confidence": f"{unit.confidence:.3f}",
-    }
-    parts = [f'<tu tuid="{unit.id}" creationdate="{stamp}">\n']
-    parts += [f'  <prop type="{k}">{_text(v)}</prop>\n' for k, v in props.items() if v]
-    parts += [
-        f'  <tuv xml:lang="{code}"><seg>{_text(unit.texts[lang])}</seg></tuv>\n'
-        for lang, code in codes.items()
-        if unit.texts.get(lang)
-    ]
-    parts.append("</tu>\n")
-    return "".join(parts)
+    props = _provenance_props(unit.release_id, unit.collection, unit.url, unit.date, unit.bead_type)
+    segs = "".join(
+        [
+            f'  <tuv xml:lang="{code}"><seg>{_text(unit.texts[lang])}</seg></tuv>\n'
+            for lang, code in codes.items()
+            if unit.texts.get(lang)
+        ]
+    )
+    return (
+        f'<tu tuid="{unit.id}" creationdate="{stamp}">\n{props}'
+        f'  <prop type="x-confidence">{unit.confidence:.3f}</prop>\n{segs}</tu>\n'
+    )
+
+
+@lru_cache(maxsize=1024)
+def _provenance_props(release_id: str, collection: str, url: str | None, date: str | None, bead_type: str) -> str:
+    """The <prop>s that units of one release share, escaped once per release rather than once per unit."""
+    values = zip(PROP_TYPES, (release_id, collection, url, date, bead_type), strict=True)
+    return "".join(f'  <prop type="{kind}">{_text(value)}</prop>\n' for kind, value in values if value)
 
 
 def _text(value: str) -> str:
