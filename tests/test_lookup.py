@@ -147,6 +147,7 @@ def test_older_schema_is_migrated(tmp_path):
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         db.execute("DELETE FROM meta WHERE key = 'generation'")
         db.execute("ALTER TABLE units DROP COLUMN props")
+        db.execute("ALTER TABLE pair_units DROP COLUMN props")
         db.execute("DROP INDEX pair_units_order")
         db.execute("CREATE INDEX pair_units_pair ON pair_units(pair, confidence)")
     with TranslationMemory(path) as tm:
@@ -154,6 +155,19 @@ def test_older_schema_is_migrated(tmp_path):
         indexes = {row[0] for row in tm.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "pair_units_order" in indexes and "pair_units_pair" not in indexes
         assert tm.generation() > 0  # the migration is a write like any other
+
+
+def test_schema_3_pair_units_get_the_imported_properties(tmp_path):
+    path = tmp_path / "v3.db"
+    with TranslationMemory(path) as tm, tm.transaction():
+        unit = ImportedUnit({"en": "Talks were held.", "ru": "Состоялись переговоры."}, {"x-project": "visits"})
+        tm.add_imported("import", "old.tmx", [unit])
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        db.execute("ALTER TABLE pair_units DROP COLUMN props")
+    with TranslationMemory(path) as tm:
+        (stored,) = tm.units(("en", "ru"))
+        assert stored.props == {"x-project": "visits"}
 
 
 sentences = st.lists(

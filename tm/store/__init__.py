@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS pair_units (
     release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
     pair TEXT NOT NULL, position INTEGER NOT NULL,
     source TEXT NOT NULL, target TEXT NOT NULL, bead_type TEXT NOT NULL,
-    confidence REAL NOT NULL
+    confidence REAL NOT NULL, props TEXT
 );
 CREATE INDEX IF NOT EXISTS units_release ON units(release);
 CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
@@ -71,10 +71,15 @@ MIGRATIONS = {
         "ALTER TABLE units ADD COLUMN props TEXT",
         "CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position)",
     ],
-    # 4: a pair's units are read in release order straight from an index, without a sort.
+    # 4: a pair's units are read in release order straight from an index, without a sort, and
+    # carry the imported properties themselves rather than through a join with units.
     3: [
         "DROP INDEX IF EXISTS pair_units_pair",
         "CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position)",
+        "ALTER TABLE pair_units ADD COLUMN props TEXT",
+        "UPDATE pair_units SET props = (SELECT t.props FROM units t"
+        " WHERE t.release = pair_units.release AND t.position = pair_units.position)"
+        " WHERE release IN (SELECT release FROM units WHERE props IS NOT NULL)",
     ],
 }
 
@@ -300,7 +305,7 @@ class TranslationMemory:
                 props = json.dumps(unit.properties, ensure_ascii=False) if unit.properties else None
                 unit_rows.append((key, count, bead, confidence, *texts, props))
                 pair_rows += [
-                    (key, f"{x}-{y}", count, unit.texts[x], unit.texts[y], confidence)
+                    (key, f"{x}-{y}", count, unit.texts[x], unit.texts[y], confidence, props)
                     for x, y in combinations(present, 2)
                 ]
                 count += 1
@@ -310,8 +315,8 @@ class TranslationMemory:
                 unit_rows,
             )
             self.db.executemany(
-                "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
-                " VALUES (?, ?, ?, ?, ?, '1-1', ?)",
+                "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence, props)"
+                " VALUES (?, ?, ?, ?, ?, '1-1', ?, ?)",
                 pair_rows,
             )
         self.db.execute("UPDATE releases SET content_hash = ? WHERE id = ?", (digest.hexdigest(), key))
@@ -352,9 +357,7 @@ class TranslationMemory:
             args.append(f"{first}-{second}")
             query = (
                 "SELECT u.id, u.source, u.target, u.bead_type, u.confidence, r.collection,"
-                " r.release_id, r.url, r.date, '', t.props FROM pair_units u JOIN releases r ON r.id = u.release"
-                # Only imported units have props; their pairwise rows share the unit's position.
-                " LEFT JOIN units t ON t.release = u.release AND t.position = u.position AND t.props IS NOT NULL"
+                " r.release_id, r.url, r.date, '', u.props FROM pair_units u JOIN releases r ON r.id = u.release"
                 f" WHERE {' AND '.join(where)} ORDER BY u.release, u.position"
             )
             for row in self.db.execute(query, args):
