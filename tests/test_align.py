@@ -10,6 +10,7 @@ from tm.align import align, as_beads, as_pairs
 from tm.align.dp import BEAD_TYPES, PairConfig, align_pair, bead_tables, block_sums, integral
 from tm.align.signals import numbers
 from tm.corpus import read_corpus
+from tm.errors import TmError
 from tm.jobs import segment_release
 
 
@@ -116,6 +117,12 @@ def test_garbage_language_pairs_only_with_low_confidence(fast_encoder):
     }
     alignment = align(sentences, fast_encoder)
     assert all(unit.confidence < 0.5 for unit in alignment.units)
+
+
+def test_sentences_in_the_wrong_script_are_refused(fast_encoder):
+    russian = ["Министр провёл переговоры.", "Стороны обсудили сотрудничество."]
+    with pytest.raises(TmError, match="the en sentences are written in Cyrillic letters, not in English"):
+        align({"ru": russian, "en": russian}, fast_encoder)
 
 
 def test_numbers_agree_across_scripts():

@@ -21,8 +21,10 @@ import numpy as np
 
 from tm.align.dp import PairBead, PairConfig, align_pair, block_sums, integral
 from tm.align.signals import lengths, margin, number_agreement
+from tm.corpus.detect import wrong_script
 from tm.embed import Encoder, NgramEncoder
-from tm.langs import CODES
+from tm.errors import TmError
+from tm.langs import CODES, LANGUAGES
 
 ALIGNER_VERSION = "tri-dp-2"
 
@@ -229,6 +231,10 @@ def align(
     """
     config = config or AlignConfig()
     langs = [lang for lang in CODES if lang in sentences]
+    for lang in langs:
+        script = wrong_script(" ".join(sentences[lang]), lang)
+        if script:
+            raise TmError(f"the {lang} sentences are written in {script} letters, not in {LANGUAGES[lang].name}")
     everything = [s for lang in langs for s in sentences[lang]]
     spans_needed = config.span_weight > 0 and config.embedding_weight > 0
     joined = [s for lang in langs for s in _joined(sentences[lang])] if spans_needed else []

@@ -30,3 +30,13 @@ def is_cyrillic(text: str) -> bool | None:
     """Whether most letters of `text` are Cyrillic; None for a text without letters. Sure even for one word."""
     cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
     return None if cyrillic + latin == 0 else cyrillic > latin
+
+
+def wrong_script(text: str, lang: str) -> str | None:
+    """ "Cyrillic" or "Latin" when `text` is written in the script `lang` does not use, else None.
+
+    Only the script is sure on a short text: Cyrillic is Russian, Latin is Turkmen or English."""
+    cyrillic = is_cyrillic(text)
+    if cyrillic is None or cyrillic == (lang == "ru"):
+        return None
+    return "Cyrillic" if cyrillic else "Latin"

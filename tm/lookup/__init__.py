@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tm.corpus.detect import is_cyrillic
+from tm.corpus.detect import wrong_script
 from tm.embed import Encoder
 from tm.errors import TmError
 from tm.langs import LANGUAGES
@@ -80,10 +80,8 @@ def _check_query(query: str, source: str) -> None:
         raise TmError("empty query")
     if len(query) > MAX_QUERY_CHARS:
         raise TmError(f"query too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
-    # Only the script is sure on a short text: Cyrillic is Russian, Latin is Turkmen or English.
-    cyrillic = is_cyrillic(query)
-    if cyrillic is not None and cyrillic != (source == "ru"):
-        script = "Cyrillic" if cyrillic else "Latin"
+    script = wrong_script(query, source)
+    if script:
         raise TmError(f"the query is written in {script} letters, not in {LANGUAGES[source].name}")
 
 
