@@ -1,10 +1,11 @@
 import subprocess
+import sys
 
 import polib
 import pytest
 
 from tests.conftest import require_tool
-from tm.errors import InputError
+from tm.errors import InputError, TmError
 from tm.formats import ExportOptions, ImportedUnit, export_tm, import_file
 from tm.store import TranslationMemory
 
@@ -39,6 +40,20 @@ def test_write_then_read_gives_the_same_units(tm, memory, tmp_path, name):
     assert export_tm(tm, path, ExportOptions(("tk", "ru", "en"))) == 2
     assert import_file(memory, path, collection="again").imported == 2
     assert texts(memory) == texts(tm)
+
+
+def test_csv_streams_in_chunks_and_excel_refuses_what_a_sheet_cannot_hold(tm, memory, tmp_path, monkeypatch):
+    table = sys.modules["tm.formats.table"]
+    monkeypatch.setattr(table, "CHUNK", 1)
+    path = tmp_path / "all.csv"
+    assert export_tm(tm, path, ExportOptions(("tk", "ru", "en"))) == 2
+    lines = path.read_text("utf-8").splitlines()
+    assert lines[0].startswith("collection,release") and len(lines) == 3
+    assert import_file(memory, path).imported == 2
+    monkeypatch.setattr(table, "EXCEL_ROWS", 1)
+    with pytest.raises(TmError, match="2 units do not fit in an Excel sheet"):
+        export_tm(tm, tmp_path / "all.xlsx", ExportOptions(("tk", "ru", "en")))
+    assert not (tmp_path / "all.xlsx").exists()
 
 
 def undated(po) -> list[str]:

@@ -1,4 +1,8 @@
-"""CSV and Excel through pandas, for reviewing alignments in a spreadsheet."""
+"""CSV and Excel through pandas, for reviewing alignments in a spreadsheet.
+
+CSV is written and read in chunks, so its size is not bounded by memory; an Excel sheet
+holds at most EXCEL_ROWS rows, and a larger export is refused before anything is written.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from tm.errors import InputError
+from tm.errors import InputError, TmError
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 from tm.langs import CODES
-from tm.store import StoredUnit
+from tm.store import StoredUnit, batched
 
 COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confidence"]
+EXCEL_ROWS = 1_048_575  # the sheet's 1,048,576 rows, less the header
+CHUNK = 10_000
 
 
-def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> int:
+def _frame(units: Iterable[StoredUnit]) -> pd.DataFrame:
     rows = [
         {
             "collection": u.collection,
@@ -28,31 +34,48 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
         }
         for u in units
     ]
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> int:
     if Path(path).suffix.lower() == ".xlsx":
+        frame = _frame(units)
+        if len(frame) > EXCEL_ROWS:
+            raise TmError(f"{len(frame)} units do not fit in an Excel sheet ({EXCEL_ROWS} rows); export CSV", path)
         frame.to_excel(path, index=False)
-    else:
-        frame.to_csv(path, index=False)
-    return len(frame)
+        return len(frame)
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        _frame([]).to_csv(out, index=False)
+        for batch in batched(units, CHUNK):
+            _frame(batch).to_csv(out, index=False, header=False)
+            count += len(batch)
+    return count
+
+
+def _chunks(path: Path) -> Iterator[pd.DataFrame]:
+    try:
+        if Path(path).suffix.lower() == ".xlsx":
+            yield pd.read_excel(path, dtype=str)
+        else:
+            yield from pd.read_csv(path, dtype=str, chunksize=CHUNK)
+    except Exception as error:  # pandas raises many parser-specific types
+        raise InputError(f"not a readable table ({error})", path) from error
 
 
 def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
     """Yield a unit per row with at least two languages, counting into `report`."""
-    try:
-        frame = pd.read_excel(path, dtype=str) if Path(path).suffix.lower() == ".xlsx" else pd.read_csv(path, dtype=str)
-    except Exception as error:  # pandas raises many parser-specific types
-        raise InputError(f"not a readable table ({error})", path) from error
-    missing = [lang for lang in CODES if lang not in frame.columns]
-    if len(missing) > 1:
-        raise InputError(f"table needs at least two of the columns tk, ru, en (missing {missing})", path)
-    frame = frame.fillna("")
-    for record in frame.to_dict("records"):
-        report.read += 1
-        texts = {lang: record[lang] for lang in CODES if record.get(lang)}
-        if len(texts) < 2:
-            report.skipped["fewer than two languages"] += 1
-            continue
-        props = {k: str(record[k]) for k in ("collection", "release", "url", "date") if record.get(k)}
-        if record.get("confidence"):
-            props["x-confidence"] = str(record["confidence"])
-        yield ImportedUnit(texts, props)
+    for frame in _chunks(path):
+        missing = [lang for lang in CODES if lang not in frame.columns]
+        if len(missing) > 1:
+            raise InputError(f"table needs at least two of the columns tk, ru, en (missing {missing})", path)
+        for record in frame.fillna("").to_dict("records"):
+            report.read += 1
+            texts = {lang: record[lang] for lang in CODES if record.get(lang)}
+            if len(texts) < 2:
+                report.skipped["fewer than two languages"] += 1
+                continue
+            props = {k: str(record[k]) for k in ("collection", "release", "url", "date") if record.get(k)}
+            if record.get("confidence"):
+                props["x-confidence"] = str(record["confidence"])
+            yield ImportedUnit(texts, props)
