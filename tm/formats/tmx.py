@@ -135,26 +135,36 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
 
 def _read_tu(tu: etree._Element, path: Path, report: ReadReport) -> ImportedUnit | None:
     report.read += 1
-    texts = {}
-    for tuv in tu.iterchildren("tuv"):
-        tag = tuv.get(XML_LANG) or tuv.get("lang") or ""
-        lang = _language(tag)
-        seg = tuv.find("seg")
-        if seg is None:
-            raise InputError("<tuv> without <seg>", path, tuv.sourceline)
-        if lang is None:
-            report.skipped[f"language {tag!r} not in tk/ru/en"] += 1
-            continue
-        text = (seg.text or "") if len(seg) == 0 else _segment_text(seg)
-        texts[lang] = " ".join(text.split())
+    texts: dict[str, str] = {}
+    props: dict[str, str] = {}
+    notes: list[str] = []
+    for child in tu:  # one pass over the children: three filtered passes cost a third of the read
+        tag = child.tag
+        if tag == "tuv":
+            _read_tuv(child, texts, path, report)
+        elif tag == "prop":
+            props[child.get("type", "")] = child.text or ""
+        elif tag == "note":
+            notes.append(child.text or "")
     if len([t for t in texts.values() if t]) < 2:
         report.skipped["fewer than two of tk/ru/en"] += 1
         return None
-    props = {p.get("type", ""): p.text or "" for p in tu.iterchildren("prop")}
-    notes = [n.text or "" for n in tu.iterchildren("note")]
     if notes:
         props["note"] = " | ".join(notes)
     return ImportedUnit(texts, props)
+
+
+def _read_tuv(tuv: etree._Element, texts: dict[str, str], path: Path, report: ReadReport) -> None:
+    tag = tuv.get(XML_LANG) or tuv.get("lang") or ""
+    seg = next(tuv.iterchildren("seg"), None)
+    if seg is None:
+        raise InputError("<tuv> without <seg>", path, tuv.sourceline)
+    lang = _language(tag)
+    if lang is None:
+        report.skipped[f"language {tag!r} not in tk/ru/en"] += 1
+        return
+    text = (seg.text or "") if len(seg) == 0 else _segment_text(seg)
+    texts[lang] = " ".join(text.split())
 
 
 @cache
