@@ -115,9 +115,31 @@ def test_tmx_language_codes_and_markup_on_import(memory, tmp_path):
     assert memory.db.execute("SELECT props FROM units").fetchone()[0] == '{"x-note": "kept"}'
 
 
+TRADOS_STYLE = (
+    '<?xml version="1.0" encoding="{encoding}"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n<tmx version="1.4">'
+    '<header srclang="EN-US" o-tmf="TW4Win 2.0 Format"/><body><tu><note>checked</note>'
+    '<tuv xml:lang="EN-US"><seg>The <hi type="b">new</hi> bridge<ph x="1">&lt;br/&gt;</ph> opens.</seg></tuv>'
+    '<tuv xml:lang="TK-TM"><seg>Täze <it pos="begin">&lt;i&gt;</it>köpri açylýar.</seg></tuv></tu></body></tmx>'
+)
+
+
+@pytest.mark.parametrize(("encoding", "codec"), [("UTF-16", "utf-16"), ("UTF-8", "utf-8-sig"), ("UTF-8", "utf-8")])
+def test_tmx_in_utf16_or_with_a_bom_and_an_external_dtd_is_read(memory, tmp_path, encoding, codec):
+    path = tmp_path / "trados.tmx"
+    path.write_bytes(TRADOS_STYLE.format(encoding=encoding).encode(codec))
+    assert import_file(memory, path).imported == 1
+    assert texts(memory, ("tk", "en")) == [{"tk": "Täze köpri açylýar.", "en": "The new bridge opens."}]
+    assert memory.db.execute("SELECT props FROM units").fetchone()[0] == '{"note": "checked"}'
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
+        (
+            '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+            '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>&x;</seg></tuv></tu></body></tmx>',
+            "entities",
+        ),
         (
             '<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
             '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv></tu></body></tmx>',
