@@ -18,7 +18,7 @@ from tm import __version__
 from tm.errors import InputError
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 from tm.langs import LANGUAGES, from_any
-from tm.store import StoredUnit, batched
+from tm.store import StoredUnit
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CODE_ELEMENTS = {"bpt", "ept", "it", "ph", "ut"}
@@ -58,9 +58,9 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     with open(path, "w", encoding="utf-8", newline="\n") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n<!-- TMX 1.4b written by tm -->\n<tmx version="1.4">\n')
         out.write(f"<header{''.join(f' {k}={_attribute(v)}' for k, v in header.items())}/>\n<body>\n")
-        for batch in batched(units, 1000):
-            out.write("".join(_tu(unit, codes, stamp) for unit in batch))
-            count += len(batch)
+        for unit in units:  # the file object buffers; joining batches first only copies the text once more
+            out.write(_tu(unit, codes, stamp))
+            count += 1
         out.write("</body>\n</tmx>\n")
     return count
 
