@@ -258,6 +258,8 @@ def import_command(
     typer.echo(f"read {report.read}, imported {report.imported}, skipped {skipped}")
     for reason, count in report.skipped.items():
         typer.echo(f"  skipped {count}: {reason}")
+    for reason, count in report.left_out.items():
+        typer.echo(f"  left out {count} language version(s): {reason}")
 
 
 @app.command()

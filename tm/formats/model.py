@@ -24,8 +24,10 @@ class ImportedUnit:
 
 @dataclass
 class ReadReport:
-    """Counts kept while a file streams in: units read, imported, and skipped by reason."""
+    """Counts kept while a file streams in: units read, imported, and skipped by reason, and
+    language versions (a TMX <tuv>) left out of units that were kept or skipped, by reason."""
 
     read: int = 0
     imported: int = 0
     skipped: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)

@@ -161,7 +161,7 @@ def _read_tuv(tuv: etree._Element, texts: dict[str, str], path: Path, report: Re
         raise InputError("<tuv> without <seg>", path, tuv.sourceline)
     lang = _language(tag)
     if lang is None:
-        report.skipped[f"language {tag!r} not in tk/ru/en"] += 1
+        report.left_out[f"language {tag!r} not in tk/ru/en"] += 1
         return
     text = (seg.text or "") if len(seg) == 0 else _segment_text(seg)
     texts[lang] = " ".join(text.split())
