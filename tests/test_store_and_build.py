@@ -1,3 +1,4 @@
+import shutil
 import sqlite3
 
 import pytest
@@ -18,7 +19,7 @@ def built(tmp_path_factory):
 
 def test_build_stores_every_release(built):
     path, report = built
-    assert (report.releases, report.added, report.skipped) == (6, 6, [])
+    assert (report.releases, report.added, report.skipped, report.mismatched) == (6, 6, [], [])
     with TranslationMemory(path, create=False) as tm:
         stats = tm.stats()
         assert stats.releases == 6 and stats.units == report.units
@@ -49,6 +50,16 @@ def test_bad_release_is_skipped_and_reported(tmp_path):
         assert report.added == 1
         assert any("empty file" in str(s) for s in report.skipped)
         assert any("only one language" in str(s) for s in report.skipped)
+
+
+def test_a_version_from_another_release_is_reported(tmp_path):
+    corpus = tmp_path / "c"
+    shutil.copytree(SAMPLE, corpus)
+    shutil.copy(corpus / "2024-004" / "en.txt", corpus / "2024-002" / "en.txt")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(corpus, tm, "ngram")
+    assert report.added == 6
+    assert [(m.path, m.problem.split(" agrees")[0]) for m in report.mismatched] == [("c/2024-002", "the en version")]
 
 
 def test_failed_write_leaves_nothing(memory):

@@ -124,6 +124,8 @@ def build(
     typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
     for problem in report.skipped:
         typer.echo(f"skipped: {problem}")
+    for problem in report.mismatched:
+        typer.echo(f"check: {problem}")
 
 
 COLLECTIONS = Annotated[list[str] | None, typer.Option("--collection", help="only these collections (repeatable)")]

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tm.align import AlignConfig, Alignment, align
+from tm.align import AlignConfig, Alignment, align, mismatched_versions
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
 from tm.errors import InputError
@@ -40,6 +40,7 @@ class BuildReport:
     low_confidence: int = 0
     languages: Counter = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
+    mismatched: list[Skipped] = field(default_factory=list)  # stored, but the versions may not match
 
 
 def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
@@ -103,6 +104,11 @@ def build(
     return report
 
 
+def _mismatches(record: AlignedRelease) -> list[Skipped]:
+    name = f"{record.release.collection}/{record.release.release_id}"
+    return [Skipped(name, f"{problem}; same release?") for problem in mismatched_versions(record.alignment)]
+
+
 def _store_all(records, tm: TranslationMemory, report: BuildReport, progress) -> None:
     for record in records:
         release = record.release
@@ -116,6 +122,7 @@ def _store_all(records, tm: TranslationMemory, report: BuildReport, progress) ->
             report.added += 1
             report.units += len(record.alignment.units)
             report.low_confidence += sum(u.confidence < LOW_CONFIDENCE for u in record.alignment.units)
+            report.mismatched += _mismatches(record)
         if progress:
             progress(f"{release.collection}/{release.release_id}", report)
 
