@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tm.align import AlignConfig, align
+from tm.align import AlignConfig, align, mismatched_versions
 from tm.embed import get_encoder
 from tm.langs import CODES
 
@@ -93,6 +93,20 @@ def length_only(config: AlignConfig) -> AlignConfig:
     )
 
 
+def swap_check(sets, encoder, config: AlignConfig) -> None:
+    """How often `mismatched_versions` flags a real document, and one whose version of a language
+    is replaced by that language's version of the document seven places on (all three languages)."""
+    docs = [doc for name in sets for doc in sets[name]]
+    real = sum(bool(mismatched_versions(align(sentences, encoder, config))) for _, sentences, _, _ in docs)
+    swapped = sum(
+        bool(mismatched_versions(align({**sentences, lang: docs[(k + 7) % len(docs)][1][lang]}, encoder, config)))
+        for k, (_, sentences, _, _) in enumerate(docs)
+        for lang in CODES
+    )
+    print(f"\nversion check: flags {real} of {len(docs)} real documents")
+    print(f"  and {swapped} of {3 * len(docs)} documents with one version swapped for another document's")
+
+
 def row(label: str, tallies) -> str:
     cells = [f"{tallies[key].prf()[2]:.3f}" for key in (*PAIRS, "tri")]
     return f"{label:<36}" + "".join(f"{c:>8}" for c in cells)
@@ -155,6 +169,8 @@ def main() -> int:
         evaluate(docs, encoder, config)  # embeddings now cached: alignment cost only
     cached = time.perf_counter() - started
     print(f"  time outside the encoder: {cached / elapsed:.0%} ({cached:.1f} s of {elapsed:.1f} s)")
+    if not args.quick:
+        swap_check(sets, encoder, config)
     print("reproduce: python benchmarks/align.py")
     return 0
 
