@@ -33,7 +33,7 @@ def is_cyrillic(text: str) -> bool | None:
 
 
 def wrong_script(text: str, lang: str) -> str | None:
-    """ "Cyrillic" or "Latin" when `text` is written in the script `lang` does not use, else None.
+    """Which script, "Cyrillic" or "Latin", `text` is written in when `lang` does not use it; else None.
 
     Only the script is sure on a short text: Cyrillic is Russian, Latin is Turkmen or English."""
     cyrillic = is_cyrillic(text)

@@ -52,15 +52,17 @@ def read_sentences(path: Path, lang: str) -> list[str]:
     """A presegmented file: one sentence per line, blank lines dropped, its language checked."""
     lines = [line.strip() for line in decode(path.read_bytes(), str(path)).splitlines()]
     sentences = [line for line in lines if line]
-    if detect_language("\n".join(sentences)) is not None:  # a few words are too few to judge
-        _language("\n".join(sentences), lang, path)
+    _language("\n".join(sentences), lang, path, required=False)  # a few words are too few to judge
     return sentences
 
 
-def _language(text: str, lang: str | None, path: Path) -> str:
-    """The language of `text`; an error when it cannot be told or is not the `lang` the file claims."""
+def _language(text: str, lang: str | None, path: Path, required: bool = True) -> str | None:
+    """The language of `text`; an error when it is not the `lang` the file claims, or when it
+    cannot be told and `required`."""
     found = detect_language(text)
     if found is None:
+        if not required:
+            return None
         raise InputError("too little text to tell its language", path)
     if lang is not None and found != lang:
         claimed, actual = LANGUAGES[lang].name, LANGUAGES[found].name
