@@ -1,7 +1,7 @@
 import sqlite3
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
@@ -179,6 +179,7 @@ sentences = st.lists(
 
 @settings(max_examples=200)
 @given(st.lists(sentences, min_size=1, max_size=30), sentences, st.integers(1, 100))
+@example(stored=["the the the the the"], query="the", threshold=20)  # exactly at the threshold
 def test_index_search_equals_exhaustive_scan(stored, query, threshold):
     units = [StoredUnit(i, {"en": s, "tk": str(i)}, "1-1", 1.0, "c", "r", None, None, "") for i, s in enumerate(stored)]
     index = build_index(units, "en", "tk")

@@ -205,6 +205,9 @@ class FuzzyIndex:
             return []
         fraction = max(threshold, 1) / 100
         found, bounds = self.candidates(query_words, fraction)
+        # A 20% match must pass a 20% threshold, though 1 - 4/5 is 0.19999999999999996 and rapidfuzz's
+        # own cutoff arithmetic needs more slack than 1e-9; real scores are k/n, far apart from 1e-6.
+        cutoff = fraction - 1e-6
         if filters:
             keep = self.allowed(filters)[found]
             found, bounds = found[keep], bounds[keep]
@@ -217,7 +220,7 @@ class FuzzyIndex:
                 break
             batch = found[order[start : start + _BATCH]]
             scored = process.extract(
-                code, self.codes[batch], scorer=Levenshtein.normalized_similarity, score_cutoff=fraction, limit=limit
+                code, self.codes[batch], scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff, limit=limit
             )
             best = sorted(best + [(int(batch[i]), score) for _, score, i in scored], key=lambda b: -b[1])[:limit]
         return [(entry, 100 * score) for entry, score in best]
