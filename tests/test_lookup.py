@@ -11,6 +11,7 @@ from tm.lookup import Filters, concordance, index_for, lookup, match_percent, se
 from tm.lookup.index import build_index
 from tm.lookup.numbers import patch_numbers
 from tm.store import StoredUnit, TranslationMemory
+from tm.store.schema import SCHEMA_VERSION
 
 
 @pytest.mark.parametrize(
@@ -145,13 +146,14 @@ def test_older_schema_is_migrated(tmp_path):
     TranslationMemory(path).close()
     with sqlite3.connect(path) as db:
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-        db.execute("DELETE FROM meta WHERE key = 'generation'")
+        db.execute("DELETE FROM meta WHERE key IN ('generation', 'identity')")
         db.execute("ALTER TABLE units DROP COLUMN props")
         db.execute("ALTER TABLE pair_units DROP COLUMN props")
         db.execute("DROP INDEX pair_units_order")
         db.execute("CREATE INDEX pair_units_pair ON pair_units(pair, confidence)")
     with TranslationMemory(path) as tm:
-        assert tm.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+        assert tm.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert len(tm.identity()) == 32
         indexes = {row[0] for row in tm.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "pair_units_order" in indexes and "pair_units_pair" not in indexes
         assert tm.generation() > 0  # the migration is a write like any other

@@ -1,10 +1,15 @@
+import re
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+import tm.store as store
 from tests.conftest import SAMPLE
-from tm.errors import StoreError
+from tm import jobs
+from tm.errors import InputError, StoreError
+from tm.formats import ImportedUnit, import_file
 from tm.jobs import build
 from tm.store import TranslationMemory
 
@@ -79,3 +84,108 @@ def test_missing_or_foreign_file_is_not_a_tm(tmp_path):
     (tmp_path / "text.db").write_text("hello, not sqlite" * 100)
     with pytest.raises(StoreError, match="not a TM"):
         TranslationMemory(tmp_path / "text.db")
+
+
+UNIT = ImportedUnit({"en": "Talks were held in Ashgabat.", "ru": "В Ашхабаде прошли переговоры."})
+
+
+def test_writes_outside_a_transaction_are_refused(memory):
+    """An autocommitted write would skip the generation bump: lookups would never see the unit."""
+    with pytest.raises(StoreError, match="inside `with tm.transaction"):
+        memory.add_imported("import", "a.tmx", [UNIT])
+    with pytest.raises(StoreError, match="inside `with tm.transaction"):
+        memory.add_release(None)
+    assert memory.stats().units == 0
+
+
+def test_a_file_of_the_same_name_in_another_folder_is_a_second_import(tmp_path):
+    first, second = tmp_path / "a" / "units.csv", tmp_path / "b" / "units.csv"
+    for path, text in [(first, "Talks were held."), (second, "The forum opened.")]:
+        path.parent.mkdir()
+        path.write_text(f"en,ru\n{text},Текст {path.parent.name}.\n", "utf-8")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        import_file(tm, first)
+        report = import_file(tm, second)
+        assert (report.imported, report.replaced) == (1, 0)
+        assert sorted(u.texts["en"] for u in tm.units(("en", "ru"))) == ["Talks were held.", "The forum opened."]
+        first.write_text("en,ru\nTalks were held again.,Снова прошли переговоры.\n", "utf-8")
+        again = import_file(tm, first)
+        assert (again.imported, again.replaced) == (1, 1)
+        assert sorted(u.texts["en"] for u in tm.units(("en", "ru"))) == ["Talks were held again.", "The forum opened."]
+
+
+def test_the_same_content_twice_imports_nothing(tmp_path, memory):
+    path = tmp_path / "units.csv"
+    path.write_text("en,ru\nTalks were held.,Прошли переговоры.\n", "utf-8")
+    import_file(memory, path)
+    copy = tmp_path / "copy.csv"
+    shutil.copy(path, copy)
+    report = import_file(memory, copy)
+    assert report.same_as == str(path.resolve()) and report.imported == 0
+    assert memory.stats().units == 1
+
+
+@pytest.mark.parametrize("confidence", ["high", "-5", "inf", "1.5"])
+def test_a_confidence_that_is_not_a_probability_refuses_the_file(tmp_path, memory, confidence):
+    path = tmp_path / "units.csv"
+    path.write_text(f"en,ru,confidence\nTalks.,Переговоры.,0.9\nForum.,Форум.,{confidence}\n", "utf-8")
+    with pytest.raises(InputError, match=rf"units.csv: unit 2: confidence '{re.escape(confidence)}' is not a number"):
+        import_file(memory, path)
+    assert memory.stats().units == 0
+
+
+def test_a_second_writer_gets_one_line_not_a_traceback(tmp_path):
+    path = tmp_path / "tm.db"
+    with TranslationMemory(path) as holder, holder.transaction():
+        with TranslationMemory(path, busy_timeout=0.2) as second:
+            assert second.stats().units == 0  # reading is not blocked by a writer
+            with pytest.raises(StoreError, match="busy: another process is writing"), second.transaction():
+                pass
+
+
+def test_a_bad_date_in_meta_json_is_reported_and_the_release_kept(tmp_path):
+    corpus = tmp_path / "c"
+    shutil.copytree(SAMPLE / "2024-001", corpus / "2024-001")
+    (corpus / "2024-001" / "meta.json").write_text('{"date": "05.03.2024"}', "utf-8")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(corpus, tm, "ngram")
+        assert report.added == 1
+        assert [s.problem for s in report.skipped] == [
+            "meta.json date '05.03.2024' ignored: not YYYY-MM-DD; the pages' date is used"
+        ]
+        assert next(tm.units()).date == "2024-02-12"
+
+
+def test_each_thread_reads_through_its_own_connection(tmp_path):
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        with tm.transaction():
+            tm.add_imported("import", "a.tmx", [UNIT])
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: (id(tm.db), len(list(tm.units(("en", "ru"))))), range(8)))
+        assert {count for _, count in results} == {1}
+        assert id(tm.db) not in {connection for connection, _ in results}
+
+
+def test_a_reader_paused_mid_export_does_not_hold_back_checkpoints(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "_READ_PAGE", 2)
+    path = tmp_path / "tm.db"
+    with TranslationMemory(path) as tm:
+        with tm.transaction():
+            tm.add_imported("import", "a.tmx", [UNIT] * 5)
+        reading = tm.units(("en", "ru"))
+        next(reading)
+        with TranslationMemory(path) as writer:
+            with writer.transaction():
+                writer.add_imported("import", "b.tmx", [UNIT])
+            busy, _, _ = writer.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0
+        assert len(list(reading)) == 5  # no snapshot between pages: the rest, and what was added meanwhile
+
+
+def test_an_unchanged_release_is_not_aligned_again(built, monkeypatch):
+    path, _ = built
+    aligned = []
+    monkeypatch.setattr(jobs, "align", lambda *args, **kwargs: aligned.append(args) or None)
+    with TranslationMemory(path) as tm:
+        report = build(SAMPLE, tm, "ngram")
+    assert (report.unchanged, report.added, aligned) == (6, 0, [])

@@ -256,6 +256,11 @@ def import_command(
     """Import a TMX, PO, CSV or Excel file into the TM (all or nothing)."""
     with TranslationMemory(db) as tm:
         report = formats.import_file(tm, file, input_format)
+    if report.same_as:
+        typer.echo(f"nothing imported: the same file was imported before as {report.same_as}")
+        return
+    if report.replaced:
+        typer.echo(f"replaced the earlier import of {file.resolve()} ({report.replaced} units)")
     skipped = sum(report.skipped.values())
     typer.echo(f"read {report.read}, imported {report.imported}, skipped {skipped}")
     for reason, count in report.skipped.items():

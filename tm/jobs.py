@@ -8,20 +8,30 @@ where it stopped. Progress goes to a callback; the library never prints.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tm.align import AlignConfig, Alignment, align, mismatched_versions
+from tm.align import AlignConfig, Alignment, align, mismatched_versions, signature
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
-from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
+from tm.embed import DEFAULT_ENCODER, Encoder, encoder_id, get_encoder
 from tm.errors import InputError
 from tm.langs import CODES
 from tm.segment import split
 from tm.store import TranslationMemory, content_hash
 
 LOW_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class SegmentedRelease:
+    """A release split into sentences, with the hash that tells whether the TM already holds it."""
+
+    release: Release
+    sentences: dict[str, list[str]]
+    paragraphs: dict[str, list[int]]
+    content_hash: str
 
 
 @dataclass(frozen=True)
@@ -56,11 +66,24 @@ def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, l
     return sentences, paragraphs
 
 
-def align_release(release: Release, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
+def prepare_release(release: Release, aligner_signature: str) -> SegmentedRelease:
+    """Segment a release and hash what its alignment depends on: sentences, paragraph breaks and
+    the aligner's signature. Cheap next to aligning, so unchanged releases are skipped first."""
     sentences, paragraphs = segment_release(release)
-    alignment = align(sentences, encoder, config, paragraphs)
-    texts = {lang: "\n".join(s) for lang, s in sentences.items()}
-    return AlignedRelease(release, alignment, content_hash(texts, alignment.signature))
+    texts = {
+        lang: "\n".join(f"{number}\t{sentence}" for number, sentence in zip(paragraphs[lang], sents, strict=True))
+        for lang, sents in sentences.items()
+    }
+    return SegmentedRelease(release, sentences, paragraphs, content_hash(texts, aligner_signature))
+
+
+def align_release(release: Release, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
+    return align_prepared(prepare_release(release, signature(encoder.id, config)), encoder, config)
+
+
+def align_prepared(prepared: SegmentedRelease, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
+    alignment = align(prepared.sentences, encoder, config, prepared.paragraphs)
+    return AlignedRelease(prepared.release, alignment, prepared.content_hash)
 
 
 _worker_encoder: Encoder | None = None
@@ -71,9 +94,9 @@ def _start_worker(encoder_name: str, cache: Path | None) -> None:
     _worker_encoder = get_encoder(encoder_name, cache)
 
 
-def _align_in_worker(release: Release) -> AlignedRelease:
+def _align_in_worker(prepared: SegmentedRelease) -> AlignedRelease:
     assert _worker_encoder is not None
-    return align_release(release, _worker_encoder)
+    return align_prepared(prepared, _worker_encoder)
 
 
 def build(
@@ -84,24 +107,38 @@ def build(
     progress: Callable[[str, BuildReport], None] | None = None,
     cache: Path | None = None,
 ) -> BuildReport:
-    """Read, segment, align and store every release below `corpus`."""
+    """Read, segment, align and store every release below `corpus`. A release the TM already
+    holds with the same sentences and aligner signature is counted unchanged without aligning."""
     report = BuildReport()
-    releases = []
-    for release in iter_releases(Path(corpus), report.skipped):
-        if len(release.documents) < 2:
-            only = ", ".join(release.documents)
-            report.skipped.append(
-                Skipped(f"{release.collection}/{release.release_id}", f"only one language ({only}); nothing to align")
-            )
-            continue
-        releases.append(release)
+    pending = _changed(corpus, tm, signature(encoder_id(encoder_name)), report, progress)
     if jobs > 1:
         with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(encoder_name, cache)) as pool:
-            _store_all(pool.map(_align_in_worker, releases, chunksize=4), tm, report, progress)
+            _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress)
     else:
         encoder = get_encoder(encoder_name, cache)
-        _store_all((align_release(r, encoder) for r in releases), tm, report, progress)
+        _store_all((align_prepared(p, encoder) for p in pending), tm, report, progress)
     return report
+
+
+def _changed(
+    corpus: Path, tm: TranslationMemory, aligner_signature: str, report: BuildReport, progress
+) -> Iterator[SegmentedRelease]:
+    """The releases below `corpus` that need aligning; the others are counted into `report`."""
+    for release in iter_releases(Path(corpus), report.skipped):
+        name = f"{release.collection}/{release.release_id}"
+        if len(release.documents) < 2:
+            only = ", ".join(release.documents)
+            report.skipped.append(Skipped(name, f"only one language ({only}); nothing to align"))
+            continue
+        report.releases += 1
+        report.languages.update(list(release.documents))
+        prepared = prepare_release(release, aligner_signature)
+        if tm.release_hash(release.collection, release.release_id) == prepared.content_hash:
+            report.unchanged += 1
+            if progress:
+                progress(name, report)
+            continue
+        yield prepared
 
 
 def _mismatches(record: AlignedRelease) -> list[Skipped]:
@@ -109,20 +146,15 @@ def _mismatches(record: AlignedRelease) -> list[Skipped]:
     return [Skipped(name, f"{problem}; same release?") for problem in mismatched_versions(record.alignment)]
 
 
-def _store_all(records, tm: TranslationMemory, report: BuildReport, progress) -> None:
+def _store_all(records: Iterable[AlignedRelease], tm: TranslationMemory, report: BuildReport, progress) -> None:
     for record in records:
         release = record.release
-        report.releases += 1
-        report.languages.update(list(release.documents))
-        if tm.release_hash(release.collection, release.release_id) == record.content_hash:
-            report.unchanged += 1
-        else:
-            with tm.transaction():
-                tm.add_release(record)
-            report.added += 1
-            report.units += len(record.alignment.units)
-            report.low_confidence += sum(u.confidence < LOW_CONFIDENCE for u in record.alignment.units)
-            report.mismatched += _mismatches(record)
+        with tm.transaction():
+            tm.add_release(record)
+        report.added += 1
+        report.units += len(record.alignment.units)
+        report.low_confidence += sum(u.confidence < LOW_CONFIDENCE for u in record.alignment.units)
+        report.mismatched += _mismatches(record)
         if progress:
             progress(f"{release.collection}/{release.release_id}", report)
 

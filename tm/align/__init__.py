@@ -40,6 +40,7 @@ __all__ = [
     "mismatched_versions",
     "pair_agreement",
     "pair_key",
+    "signature",
 ]
 
 
@@ -266,8 +267,7 @@ def align(
         pair_key(x, y): [PairLink(b.x, b.y, _confidence(b.score, config) if b.x and b.y else 0.0) for b in pair_beads]
         for (x, y), pair_beads in beads.items()
     }
-    signature = f"{ALIGNER_VERSION}|encoder={encoder.id}|{_describe(config)}"
-    return Alignment({lang: list(sentences[lang]) for lang in langs}, units, pairs, signature)
+    return Alignment({lang: list(sentences[lang]) for lang in langs}, units, pairs, signature(encoder.id, config))
 
 
 def pair_agreement(alignment: Alignment) -> dict[str, float]:
@@ -299,6 +299,11 @@ def mismatched_versions(alignment: Alignment) -> list[str]:
             if own < ODD_ONE_OUT * others:
                 problems.append(f"the {lang} version agrees {own:.2f} with the others; they agree {others:.2f}")
     return problems
+
+
+def signature(encoder_id: str, config: AlignConfig | None = None) -> str:
+    """What decides an alignment besides the texts: aligner version, encoder and settings."""
+    return f"{ALIGNER_VERSION}|encoder={encoder_id}|{_describe(config or AlignConfig())}"
 
 
 def _describe(config: AlignConfig) -> str:

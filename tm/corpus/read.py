@@ -102,16 +102,30 @@ def _release(
             skipped.append(Skipped(str(files[lang]), f"cannot read: {error.strerror}"))
     if not documents:
         return None
-    meta_date = meta.get("date")
     dates = [d.date for d in documents.values() if d.date]
     return Release(
         collection=collection,
         release_id=release_id,
         documents=documents,
         url=meta.get("url"),
-        date=date.fromisoformat(meta_date) if meta_date else (dates[0] if dates else None),
+        date=_meta_date(meta, files, skipped) or (dates[0] if dates else None),
         title=meta.get("title"),
     )
+
+
+def _meta_date(meta: dict, files: dict[str, Path], skipped: list[Skipped]) -> date | None:
+    """The release date meta.json gives; a date that is not YYYY-MM-DD is reported and not used."""
+    value = meta.get("date")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        where = next(iter(files.values())).parent / "meta.json"
+        skipped.append(
+            Skipped(str(where), f"meta.json date {value!r} ignored: not YYYY-MM-DD; the pages' date is used")
+        )
+        return None
 
 
 def _language_files(folder: Path) -> dict[str, Path]:

@@ -22,6 +22,7 @@ __all__ = [
     "CachedEncoder",
     "Encoder",
     "NgramEncoder",
+    "encoder_id",
     "get_encoder",
     "normalize_rows",
     "transliterate",
@@ -43,3 +44,18 @@ def get_encoder(name: str = DEFAULT_ENCODER, cache: Path | None = None) -> Cache
     else:
         raise TmError(f"unknown encoder {name!r}; choose from {', '.join(ENCODERS)}")
     return CachedEncoder(encoder, cache)
+
+
+def encoder_id(name: str = DEFAULT_ENCODER) -> str:
+    """The id `get_encoder(name)` would have, without loading a model (to skip unchanged work)."""
+    if name == "use":
+        from tm.embed.use import UseEncoder
+
+        return UseEncoder.id
+    if name == "ngram":
+        return NgramEncoder().id
+    if name.startswith("st:"):
+        from tm.embed.st import model_id
+
+        return model_id(name[3:])
+    raise TmError(f"unknown encoder {name!r}; choose from {', '.join(ENCODERS)}")

@@ -57,6 +57,13 @@ def _resolve(name: str) -> str:
         raise TmError(f"model {name!r} is neither a folder nor in the local Hugging Face cache") from error
 
 
+def model_id(name: str) -> str:
+    """The encoder id of model `name` without loading it. Two models saved under the same folder
+    name must not share cached vectors, so the id carries the model's fingerprint."""
+    path = Path(_resolve(name))
+    return f"st:{path.name}@{model_fingerprint(path)}"
+
+
 class SentenceTransformerEncoder:
     def __init__(self, name: str) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -66,8 +73,7 @@ class SentenceTransformerEncoder:
             raise TmError("the st: encoders need `pip install 'tm[st]'` (sentence-transformers)") from error
         path = _resolve(name)
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        # Two models saved under the same folder name must not share cached vectors.
-        self.id = f"st:{Path(path).name}@{model_fingerprint(Path(path))}"
+        self.id = model_id(path)
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
-from tm.errors import TmError
+from tm.errors import InputError, TmError
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 
 FORMATS = {"tmx": "tm.formats.tmx", "po": "tm.formats.po", "csv": "tm.formats.table", "xlsx": "tm.formats.table"}
@@ -47,11 +50,41 @@ def export_tm(
 
 
 def import_file(tm, path: Path, fmt: str | None = None, collection: str = "import") -> ReadReport:
-    """Stream a file into the TM inside one transaction: a bad file changes nothing."""
+    """Stream a file into the TM inside one transaction: a bad file changes nothing.
+
+    An import is identified by the file's full path: importing the same path again replaces
+    the earlier import (counted in `report.replaced`); a file whose content was imported
+    before, under any name, imports nothing (`report.same_as` names it)."""
     path = Path(path)
     if not path.is_file():
         raise TmError("file not found", path)
     report = ReadReport()
+    digest = file_hash(path)
     with tm.transaction():
-        report.imported = tm.add_imported(collection, path.name, get_format(format_for(path, fmt)).read(path, report))
+        report.same_as = tm.find_release(collection, digest)
+        if report.same_as is None:
+            units = checked(get_format(format_for(path, fmt)).read(path, report), path)
+            report.imported, report.replaced = tm.add_imported(collection, str(path.resolve()), units, digest)
     return report
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return "file:" + digest.hexdigest()
+
+
+def checked(units: Iterator[ImportedUnit], path: Path) -> Iterator[ImportedUnit]:
+    """The units, refusing the whole file at the first confidence that is not a number in [0, 1]."""
+    for number, unit in enumerate(units, 1):
+        stated = unit.properties.get("x-confidence")
+        if stated:
+            try:
+                value = float(stated)
+            except ValueError:
+                value = math.nan
+            if not 0.0 <= value <= 1.0:
+                raise InputError(f"unit {number}: confidence {stated!r} is not a number from 0 to 1", path)
+        yield unit

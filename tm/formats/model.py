@@ -31,3 +31,5 @@ class ReadReport:
     imported: int = 0
     skipped: Counter = field(default_factory=Counter)
     left_out: Counter = field(default_factory=Counter)
+    replaced: int = 0  # units of an earlier import of the same file, now replaced
+    same_as: str | None = None  # a file of the same content imported before: nothing was read

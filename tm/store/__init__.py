@@ -1,8 +1,9 @@
 """The translation memory: one SQLite file holding releases, segments and aligned units.
 
-Every write happens inside `transaction()`; a release is stored whole or not at all.
+Every write happens inside `transaction()` (enforced); a release is stored whole or not at all.
 A release whose texts and aligner signature are unchanged is skipped (content hash),
-so building the same corpus twice adds nothing.
+so building the same corpus twice adds nothing. Each thread gets its own connection, and
+reads page through the rows so that no read keeps a snapshot open between calls.
 """
 
 from __future__ import annotations
@@ -10,104 +11,24 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import combinations, islice
 from pathlib import Path
 
 from tm.errors import StoreError
 from tm.langs import CODES
+from tm.store.model import Stats, StoredUnit
+from tm.store.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
 
-SCHEMA_VERSION = 4
+__all__ = ["BUSY_TIMEOUT", "Stats", "StoredUnit", "TranslationMemory", "batched", "content_hash"]
+
+# Seconds a write waits for another writer before giving up with a one-line error.
+BUSY_TIMEOUT = 30.0
 _IMPORT_BATCH = 10_000
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS releases (
-    id INTEGER PRIMARY KEY,
-    collection TEXT NOT NULL,
-    release_id TEXT NOT NULL,
-    url TEXT, date TEXT, title TEXT,
-    content_hash TEXT NOT NULL,
-    UNIQUE (collection, release_id)
-);
-CREATE TABLE IF NOT EXISTS documents (
-    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-    lang TEXT NOT NULL, path TEXT, url TEXT, title TEXT, text_hash TEXT NOT NULL,
-    PRIMARY KEY (release, lang)
-);
-CREATE TABLE IF NOT EXISTS segments (
-    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-    lang TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL,
-    PRIMARY KEY (release, lang, idx)
-);
-CREATE TABLE IF NOT EXISTS units (
-    id INTEGER PRIMARY KEY,
-    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    bead_type TEXT NOT NULL, confidence REAL NOT NULL, aligner TEXT NOT NULL,
-    tk TEXT, ru TEXT, en TEXT, indices TEXT NOT NULL,
-    props TEXT
-);
-CREATE TABLE IF NOT EXISTS pair_units (
-    id INTEGER PRIMARY KEY,
-    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
-    pair TEXT NOT NULL, position INTEGER NOT NULL,
-    source TEXT NOT NULL, target TEXT NOT NULL, bead_type TEXT NOT NULL,
-    confidence REAL NOT NULL, props TEXT
-);
-CREATE INDEX IF NOT EXISTS units_release ON units(release);
-CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
-CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position);
-CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
-"""
-
-# MIGRATIONS[n] takes a schema-n TM to schema n + 1, inside one transaction.
-MIGRATIONS = {
-    # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
-    1: ["INSERT INTO meta VALUES ('generation', '0')"],
-    # 3: imported units keep the properties and notes of their file (JSON).
-    2: [
-        "ALTER TABLE units ADD COLUMN props TEXT",
-        "CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position)",
-    ],
-    # 4: a pair's units are read in release order straight from an index, without a sort, and
-    # carry the imported properties themselves rather than through a join with units.
-    3: [
-        "DROP INDEX IF EXISTS pair_units_pair",
-        "CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position)",
-        "ALTER TABLE pair_units ADD COLUMN props TEXT",
-        "UPDATE pair_units SET props = (SELECT t.props FROM units t"
-        " WHERE t.release = pair_units.release AND t.position = pair_units.position)"
-        " WHERE release IN (SELECT release FROM units WHERE props IS NOT NULL)",
-    ],
-}
-
-
-@dataclass(slots=True)  # not frozen: that costs a microsecond per unit, a tenth of a TMX export
-class StoredUnit:
-    """A unit as read back: texts per language and where it came from."""
-
-    id: int
-    texts: dict[str, str]
-    bead_type: str
-    confidence: float
-    collection: str
-    release_id: str
-    url: str | None
-    date: str | None
-    aligner: str
-    props: dict[str, str] = field(default_factory=dict)  # an imported unit's properties from its file
-
-
-@dataclass(frozen=True)
-class Stats:
-    releases: int
-    units: int
-    by_pair: dict[str, int]
-    by_bead_type: dict[str, int]
-    by_confidence: dict[str, int]
-    by_collection: dict[str, int]
+_READ_PAGE = 5_000
 
 
 def content_hash(texts: dict[str, str], signature: str) -> str:
@@ -117,43 +38,100 @@ def content_hash(texts: dict[str, str], signature: str) -> str:
     return digest.hexdigest()
 
 
+def _problem(error: sqlite3.Error, timeout: float) -> str:
+    """What an SQLite error means for the person who ran the command."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        return f"the TM is busy: another process is writing to it (waited {timeout:g} s); try again when it is done"
+    if "readonly" in text or "read-only" in text:
+        return f"the TM file cannot be written ({text}); check its permissions and its folder's"
+    if "unable to open" in text:
+        return f"cannot open the TM file ({text}); check that its folder exists and can be written"
+    if "disk" in text and "full" in text:
+        return "the disk is full; nothing was written"
+    return f"not a TM file ({text})"
+
+
 class TranslationMemory:
     """A TM file. `create=False` refuses to make a new file (for lookups and exports)."""
 
-    def __init__(self, path: str | Path, create: bool = True) -> None:
+    def __init__(self, path: str | Path, create: bool = True, busy_timeout: float = BUSY_TIMEOUT) -> None:
         self.path = str(path)
+        self.busy_timeout = busy_timeout
         if self.path != ":memory:" and not create and not Path(self.path).is_file():
             raise StoreError("no TM here (build one with `tm build`)", self.path)
+        # An in-memory TM is one shared-cache database, so every thread's connection sees it.
+        self._target = f"file:tm-{uuid.uuid4().hex}?mode=memory&cache=shared" if self.path == ":memory:" else None
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA foreign_keys = ON")
-            if self.path != ":memory:":
-                self.db.execute("PRAGMA journal_mode = WAL")
             self._prepare(create)
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"not a TM file ({error})", self.path) from error
+        except sqlite3.Error as error:
+            self.close()
+            raise StoreError(_problem(error, busy_timeout), self.path) from error
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared between threads)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+        return connection
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._target:
+            connection = sqlite3.connect(self._target, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            connection = sqlite3.connect(
+                self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        connection.execute("PRAGMA foreign_keys = ON")
+        with self._connections_lock:
+            self._connections.append(connection)
+        return connection
 
     def _prepare(self, create: bool) -> None:
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" not in tables:
             if tables or not create:
                 raise StoreError("not a TM file (an SQLite file without tm's tables)", self.path)
-            self.db.executescript(SCHEMA)
-            self.db.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0')", (str(SCHEMA_VERSION),)
-            )
-            return
-        version = int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+            self._create()
+        version = self._schema_version()
         if version > SCHEMA_VERSION:
             raise StoreError(f"TM schema {version} is newer than this tm ({SCHEMA_VERSION}); upgrade tm", self.path)
-        for step in range(version, SCHEMA_VERSION):
+        while version < SCHEMA_VERSION:
             with self.transaction():
-                for statement in MIGRATIONS[step]:
-                    self.db.execute(statement)
-                self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step + 1),))
+                version = self._schema_version()  # another process may have migrated meanwhile
+                if version < SCHEMA_VERSION:
+                    for statement in MIGRATIONS[version]:
+                        self.db.execute(statement)
+                    version += 1
+                    self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+    def _schema_version(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    def _create(self) -> None:
+        if not self._target:
+            self.db.execute("PRAGMA journal_mode = WAL")
+        with self.transaction(bump=False):
+            # Another process may have made the tables while this one waited for the write lock.
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                return
+            for statement in filter(str.strip, SCHEMA.split(";")):  # executescript would commit
+                self.db.execute(statement)
+            self.db.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0'), ('identity', ?)",
+                (str(SCHEMA_VERSION), uuid.uuid4().hex),
+            )
 
     def close(self) -> None:
-        self.db.close()
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
 
     def __enter__(self) -> TranslationMemory:
         return self
@@ -162,21 +140,43 @@ class TranslationMemory:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all."""
-        self.db.execute("BEGIN IMMEDIATE")
+    def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+        """All writes inside commit together or not at all; each commit bumps the generation."""
+        if getattr(self._local, "writing", False):
+            raise StoreError("a transaction is already open in this thread", self.path)
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise StoreError(_problem(error, self.busy_timeout), self.path) from error
+        self._local.writing = True
         try:
             yield self.db
-            self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-        except BaseException:
+            if bump:
+                self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            self.db.execute("COMMIT")
+        except BaseException as error:
             self.db.execute("ROLLBACK")
+            if isinstance(error, sqlite3.OperationalError):
+                raise StoreError(_problem(error, self.busy_timeout), self.path) from error
             raise
-        self.db.execute("COMMIT")
+        finally:
+            self._local.writing = False
+
+    def _require_transaction(self) -> None:
+        """Writes outside `transaction()` would commit on their own and skip the generation bump,
+        so lookups would never see them."""
+        if not getattr(self._local, "writing", False):
+            raise StoreError("writes to the TM must happen inside `with tm.transaction():`", self.path)
 
     def generation(self) -> int:
         """A number that changes with every committed write."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def identity(self) -> str:
+        """A random id given to this TM when it was made: tells two TM files apart at the same generation."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
+        return row[0]
 
     def delete(self, collection: str, release_id: str | None = None) -> int:
         """Remove one release, or a whole collection, with all its units; returns releases removed."""
@@ -195,6 +195,7 @@ class TranslationMemory:
 
     def add_release(self, record) -> int:
         """Store a `tm.jobs.AlignedRelease` whole, replacing an older version of it."""
+        self._require_transaction()
         release = record.release
         self.db.execute(
             "DELETE FROM releases WHERE collection = ? AND release_id = ?",
@@ -285,14 +286,30 @@ class TranslationMemory:
             pair_rows,
         )
 
-    def add_imported(self, collection: str, release_id: str, units: Iterable) -> int:
+    def find_release(self, collection: str, content_hash: str) -> str | None:
+        """The release of `collection` stored with this content hash (for imports: the file's), if any."""
+        row = self.db.execute(
+            "SELECT release_id FROM releases WHERE collection = ? AND content_hash = ?", (collection, content_hash)
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_imported(
+        self, collection: str, release_id: str, units: Iterable, content_hash: str = ""
+    ) -> tuple[int, int]:
         """Store units streamed from a TMX/PO/table file as one release, replacing an earlier import
-        of the same file; each unit keeps its file's properties and notes. Returns the unit count."""
+        under the same `release_id` (the file's full path); each unit keeps its file's properties and
+        notes. Returns the units stored and the units of the earlier import that were replaced."""
+        self._require_transaction()
+        replaced = self.db.execute(
+            "SELECT count(*) FROM units u JOIN releases r ON r.id = u.release"
+            " WHERE r.collection = ? AND r.release_id = ?",
+            (collection, release_id),
+        ).fetchone()[0]
         self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id))
         key = self.db.execute(
-            "INSERT INTO releases (collection, release_id, content_hash) VALUES (?, ?, '')", (collection, release_id)
+            "INSERT INTO releases (collection, release_id, content_hash) VALUES (?, ?, ?)",
+            (collection, release_id, content_hash),
         ).lastrowid
-        digest = hashlib.sha256(b"import")
         count = 0
         for batch in batched(units, _IMPORT_BATCH):
             unit_rows, pair_rows = [], []
@@ -301,7 +318,6 @@ class TranslationMemory:
                 present = [lang for lang in CODES if unit.texts.get(lang)]
                 bead = "-".join("1" if lang in present else "0" for lang in CODES)
                 texts = [unit.texts.get(lang) for lang in CODES]
-                digest.update("\t".join(t or "" for t in texts).encode() + b"\n")
                 props = json.dumps(unit.properties, ensure_ascii=False) if unit.properties else None
                 unit_rows.append((key, count, bead, confidence, *texts, props))
                 pair_rows += [
@@ -319,8 +335,7 @@ class TranslationMemory:
                 " VALUES (?, ?, ?, ?, ?, '1-1', ?, ?)",
                 pair_rows,
             )
-        self.db.execute("UPDATE releases SET content_hash = ? WHERE id = ?", (digest.hexdigest(), key))
-        return count
+        return count, replaced
 
     def units_by_id(self, langs: tuple[str, str], ids: list[int]) -> dict[int, StoredUnit]:
         """The pairwise units (as `units` gives them for two languages) with these ids."""
@@ -358,20 +373,35 @@ class TranslationMemory:
             query = (
                 "SELECT u.id, u.source, u.target, u.bead_type, u.confidence, r.collection,"
                 " r.release_id, r.url, r.date, '', u.props FROM pair_units u JOIN releases r ON r.id = u.release"
-                f" WHERE {' AND '.join(where)} ORDER BY u.release, u.position"
+                f" WHERE {' AND '.join(where)}"
             )
-            for row in self.db.execute(query, args):
+            for row in self._pages(query, args):
                 yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]))
             return
         query = (
             "SELECT u.id, u.tk, u.ru, u.en, u.bead_type, u.confidence, r.collection, r.release_id,"
             " r.url, r.date, u.aligner, u.props FROM units u JOIN releases r ON r.id = u.release"
-            f" WHERE {' AND '.join(where)} ORDER BY r.id, u.position"
+            f" WHERE {' AND '.join(where)}"
         )
-        for row in self.db.execute(query, args):
+        for row in self._pages(query, args):
             texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text and lang in langs}
             if len(texts) >= 2:
                 yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]))
+
+    def _pages(self, query: str, args: list) -> Iterator[tuple]:
+        """The rows of `query` (over units `u`) in (release, position) order, a page at a time. Each
+        page is read whole, so no statement, and no read snapshot, stays open while the caller
+        works on the rows: a slow export does not hold back the WAL checkpoints of writers."""
+        after = (-1, -1)
+        paged = query.replace(" FROM ", ", u.release, u.position FROM ", 1)
+        paged += " AND (u.release, u.position) > (?, ?) ORDER BY u.release, u.position LIMIT ?"
+        while True:
+            rows = self.db.execute(paged, [*args, *after, _READ_PAGE]).fetchall()
+            for row in rows:
+                yield row[:-2]
+            if len(rows) < _READ_PAGE:
+                return
+            after = rows[-1][-2:]
 
     def stats(self) -> Stats:
         def counts(query: str) -> dict[str, int]:

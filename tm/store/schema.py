@@ -1,0 +1,66 @@
+"""The TM's tables, and the steps that bring a TM written by an older `tm` up to date."""
+
+SCHEMA_VERSION = 5
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS releases (
+    id INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL,
+    release_id TEXT NOT NULL,
+    url TEXT, date TEXT, title TEXT,
+    content_hash TEXT NOT NULL,
+    UNIQUE (collection, release_id)
+);
+CREATE TABLE IF NOT EXISTS documents (
+    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    lang TEXT NOT NULL, path TEXT, url TEXT, title TEXT, text_hash TEXT NOT NULL,
+    PRIMARY KEY (release, lang)
+);
+CREATE TABLE IF NOT EXISTS segments (
+    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    lang TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (release, lang, idx)
+);
+CREATE TABLE IF NOT EXISTS units (
+    id INTEGER PRIMARY KEY,
+    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    bead_type TEXT NOT NULL, confidence REAL NOT NULL, aligner TEXT NOT NULL,
+    tk TEXT, ru TEXT, en TEXT, indices TEXT NOT NULL,
+    props TEXT
+);
+CREATE TABLE IF NOT EXISTS pair_units (
+    id INTEGER PRIMARY KEY,
+    release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    pair TEXT NOT NULL, position INTEGER NOT NULL,
+    source TEXT NOT NULL, target TEXT NOT NULL, bead_type TEXT NOT NULL,
+    confidence REAL NOT NULL, props TEXT
+);
+CREATE INDEX IF NOT EXISTS units_release ON units(release);
+CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
+CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position);
+CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
+"""
+
+# MIGRATIONS[n] takes a schema-n TM to schema n + 1, inside one transaction.
+MIGRATIONS = {
+    # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
+    1: ["INSERT INTO meta VALUES ('generation', '0')"],
+    # 3: imported units keep the properties and notes of their file (JSON).
+    2: [
+        "ALTER TABLE units ADD COLUMN props TEXT",
+        "CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position)",
+    ],
+    # 4: a pair's units are read in release order straight from an index, without a sort, and
+    # carry the imported properties themselves rather than through a join with units.
+    3: [
+        "DROP INDEX IF EXISTS pair_units_pair",
+        "CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position)",
+        "ALTER TABLE pair_units ADD COLUMN props TEXT",
+        "UPDATE pair_units SET props = (SELECT t.props FROM units t"
+        " WHERE t.release = pair_units.release AND t.position = pair_units.position)"
+        " WHERE release IN (SELECT release FROM units WHERE props IS NOT NULL)",
+    ],
+    # 5: a random identity, stamped into saved lookup indexes, tells two TM files apart.
+    4: ["INSERT OR IGNORE INTO meta VALUES ('identity', lower(hex(randomblob(16))))"],
+}
