@@ -91,9 +91,9 @@ UNIT = ImportedUnit({"en": "Talks were held in Ashgabat.", "ru": "В Ашхаб�
 
 def test_writes_outside_a_transaction_are_refused(memory):
     """An autocommitted write would skip the generation bump: lookups would never see the unit."""
-    with pytest.raises(StoreError, match="inside `with tm.transaction"):
+    with pytest.raises(StoreError, match="inside `with tm"):
         memory.add_imported("import", "a.tmx", [UNIT])
-    with pytest.raises(StoreError, match="inside `with tm.transaction"):
+    with pytest.raises(StoreError, match="inside `with tm"):
         memory.add_release(None)
     assert memory.stats().units == 0
 
@@ -136,11 +136,13 @@ def test_a_confidence_that_is_not_a_probability_refuses_the_file(tmp_path, memor
 
 def test_a_second_writer_gets_one_line_not_a_traceback(tmp_path):
     path = tmp_path / "tm.db"
-    with TranslationMemory(path) as holder, holder.transaction():
-        with TranslationMemory(path, busy_timeout=0.2) as second:
-            assert second.stats().units == 0  # reading is not blocked by a writer
-            with pytest.raises(StoreError, match="busy: another process is writing"), second.transaction():
-                pass
+    holder, second = TranslationMemory(path), TranslationMemory(path, busy_timeout=0.2)
+    with holder.transaction():
+        assert second.stats().units == 0  # reading is not blocked by a writer
+        with pytest.raises(StoreError, match="busy: another process is writing"), second.transaction():
+            pass
+    holder.close()
+    second.close()
 
 
 def test_a_bad_date_in_meta_json_is_reported_and_the_release_kept(tmp_path):
