@@ -112,7 +112,7 @@ def test_saved_index_is_reused_and_rebuilt_when_stale(tmp_path):
         first.add_imported("test", "t1", UNITS)
     with TranslationMemory(path) as tm:
         assert lookup(tm, "Talks were held in Helsinki.", "en", "tk")[0].percent == 100
-    saved = tmp_path / "tm.db.index" / "en-tk.npz"
+    saved = tmp_path / "tm.db.index" / "en-tk.idx"
     assert saved.is_file()
     with TranslationMemory(path) as tm:
         assert len(index_for(tm, "en", "tk")) == 3

@@ -11,8 +11,11 @@ memoQ and Trados mark aligned material.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from tm.corpus.detect import wrong_script
 from tm.embed import Encoder
 from tm.errors import TmError
 from tm.langs import LANGUAGES
-from tm.lookup.index import Filters, FuzzyIndex, build_index, load_index
+from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import match_percent, tokens, word_diff, words
 from tm.store import StoredUnit, TranslationMemory
@@ -34,6 +37,7 @@ __all__ = [
     "index_for",
     "lookup",
     "match_percent",
+    "reference_lookup",
     "semantic_lookup",
     "tokens",
     "word_diff",
@@ -42,7 +46,9 @@ __all__ = [
 
 MAX_QUERY_CHARS = 2000
 CONFIDENCE_PENALTY = 10.0
-_CANDIDATES_PER_MATCH = 4
+# Units stored since the saved index was built that are indexed on the side before a rebuild.
+DELTA_LIMIT = 20_000
+_BATCH = 256
 _loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDictionary()
 
 
@@ -59,20 +65,75 @@ class Match:
     kind: str = "fuzzy"
 
 
-def index_for(tm: TranslationMemory, source: str, target: str) -> FuzzyIndex:
-    """The index over `source` for the pair, loaded from disk or built (and saved) when stale."""
-    generation = tm.generation()
-    cached = _loaded.setdefault(tm, {}).get((source, target))
-    if cached and cached[0] == generation:
-        return cached[1]
-    path = Path(f"{tm.path}.index") / f"{source}-{target}.npz" if tm.path != ":memory:" else None
-    index = load_index(path, generation) if path else None
-    if index is None:
-        index = build_index(tm.units((source, target)), source, target)
-        if path:
-            index.save(path, generation)
-    _loaded[tm][(source, target)] = (generation, index)
-    return index
+def index_for(tm: TranslationMemory, source: str, target: str) -> PairIndex:
+    """The index over `source` for the pair, current with the TM.
+
+    The saved index (memory-mapped from `TM.index/`) is brought up to date by leaving out the
+    releases removed since it was built and indexing the releases stored since on the side; once
+    those pass DELTA_LIMIT units, one process rebuilds and saves it while the others wait."""
+    stamp = (tm.identity(), tm.generation())
+    views = _loaded.setdefault(tm, {})
+    view = views.get((source, target))
+    if view is None or view.stamp != stamp:
+        view = views[(source, target)] = _current_view(tm, source, target, stamp, view)
+    return view
+
+
+def _current_view(
+    tm: TranslationMemory, source: str, target: str, stamp: tuple[str, int], previous: PairIndex | None
+) -> PairIndex:
+    if tm.path == ":memory:":
+        return PairIndex([build_index(tm.units((source, target)), source, target)], stamp, stamp[1])
+    path = Path(f"{tm.path}.index") / f"{source}-{target}.idx"
+    saved = _saved(previous, stamp) or load_index(path, stamp[0])
+    view = saved and _caught_up(tm, source, target, *saved, stamp)
+    if view is None:
+        with _rebuild_lock(path):
+            # Another process may have rebuilt the index while this one waited for the lock.
+            saved = load_index(path, stamp[0])
+            view = saved and _caught_up(tm, source, target, *saved, stamp)
+            if view is None:
+                generation = tm.generation()
+                build_index(tm.units((source, target)), source, target).save(path, (stamp[0], generation))
+                view = _caught_up(tm, source, target, *load_index(path, stamp[0]), stamp)
+    return view
+
+
+def _saved(previous: PairIndex | None, stamp: tuple[str, int]) -> tuple[FuzzyIndex, int] | None:
+    """The saved index the previous view of this process was built on, if it is of the same TM."""
+    if previous is None or previous.stamp[0] != stamp[0]:
+        return None
+    return previous.layers[0], previous.base_generation
+
+
+def _caught_up(
+    tm: TranslationMemory, source: str, target: str, base: FuzzyIndex, generation: int, stamp: tuple[str, int]
+) -> PairIndex | None:
+    """`base` (built at `generation`) brought up to the TM's present; None when it is too far behind."""
+    removed, added = tm.changes_since(generation)
+    layers = [base.without_releases(removed)]
+    if added:
+        units = [u for chunk in _chunks(sorted(added)) for u in tm.units((source, target), releases=chunk)]
+        if len(units) > DELTA_LIMIT:
+            return None
+        layers.append(build_index(units, source, target))
+    return PairIndex(layers, stamp, generation)
+
+
+def _chunks(keys: list[int], size: int = 500) -> list[list[int]]:
+    return [keys[start : start + size] for start in range(0, len(keys), size)]
+
+
+@contextmanager
+def _rebuild_lock(path: Path) -> Iterator[None]:
+    """One rebuild of an index file at a time across processes (an advisory file lock)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _check_query(query: str, source: str) -> None:
@@ -89,13 +150,21 @@ def _penalty(unit: StoredUnit) -> float:
     return round(CONFIDENCE_PENALTY * (1 - unit.confidence), 1) if unit.confidence < 0.9 else 0.0
 
 
+def _least_penalty(best_confidence: np.ndarray) -> np.ndarray:
+    """The penalty of an entry whose best unit has this confidence: no unit of it can lose less."""
+    return np.where(best_confidence < 0.9, np.round(CONFIDENCE_PENALTY * (1 - best_confidence), 1), 0.0)
+
+
 def _provenance(
-    tm: TranslationMemory, index: FuzzyIndex, entries: list[int], source: str, target: str, filters: Filters | None
+    tm: TranslationMemory, layer: FuzzyIndex, entries: list[int], source: str, target: str, filters: Filters | None
 ) -> dict[int, list[StoredUnit]]:
     """Each entry's units that pass the filters, best first."""
-    units = tm.units_by_id((source, target), [u for entry in entries for u in index.units_of(entry)])
+    units = tm.units_by_id((source, target), [u for entry in entries for u in layer.units_of(entry)])
     keep = filters.accepts if filters else lambda _unit: True
-    return {entry: _best_first([units[u] for u in index.units_of(entry) if keep(units[u])]) for entry in entries}
+    return {
+        entry: _best_first([units[u] for u in layer.units_of(entry) if u in units and keep(units[u])])
+        for entry in entries
+    }
 
 
 def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
@@ -103,12 +172,16 @@ def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
 
 
 def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Match:
-    best, *others = units
+    best, *others = _best_first(units)
     stored = best.texts[source]
     patched, flags = patch_numbers(query, stored, best.texts[target])
     return Match(
         match_percent(query, stored), _penalty(best), stored, patched, word_diff(query, stored), best, flags, others
     )
+
+
+def _rank(match: Match) -> tuple:
+    return (match.percent - match.penalty, match.unit.confidence, match.unit.date or "")
 
 
 def lookup(
@@ -122,16 +195,66 @@ def lookup(
 ) -> list[Match]:
     """Best TM matches for `query` (in `source`) with their `target` translations.
 
-    Ranked by match % less the confidence penalty, then alignment confidence, then recency.
-    """
+    Ranked by match % less the confidence penalty, then alignment confidence, then recency:
+    the same list as scoring every unit of the TM (`reference_lookup`), found by scoring the
+    candidates in the order of an upper bound of that final score and stopping once no bound
+    can beat the `top`-th match."""
     _check_query(query, source)
-    index = index_for(tm, source, target)
-    found = index.search(query, threshold, max(top * _CANDIDATES_PER_MATCH, 20), filters)
-    units = _provenance(tm, index, [entry for entry, _ in found], source, target, filters)
-    matches = [_match(query, units[entry], source, target) for entry, _ in found]
-    matches = [m for m in matches if m.percent - m.penalty >= threshold]
-    matches.sort(key=lambda m: (m.percent - m.penalty, m.unit.confidence, m.unit.date or ""), reverse=True)
-    return matches[:top]
+    query_words = words(query)
+    fraction = max(threshold, 1) / 100
+    pool = [
+        _bounded(layer, n, query_words, fraction, filters)
+        for n, layer in enumerate(index_for(tm, source, target).layers)
+    ]
+    uppers = np.concatenate([upper for upper, _, _ in pool])
+    owners = np.concatenate([np.full(len(upper), n) for n, (upper, _, _) in enumerate(pool)])
+    entries = np.concatenate([found for _, found, _ in pool])
+    order = np.argsort(-uppers, kind="stable")
+    found: dict[tuple[str, str], list[StoredUnit]] = {}
+    ranked: list[Match] = []
+    for start in range(0, len(order), _BATCH):
+        if len(ranked) >= top and _rank(ranked[top - 1])[0] > uppers[order[start]]:
+            break
+        batch = order[start : start + _BATCH]
+        for n, (_, _, layer) in enumerate(pool):
+            mine = entries[batch[owners[batch] == n]]
+            scores = layer.similarities(layer.encode(query_words), mine, fraction) if len(mine) else []
+            hits = [int(e) for e, score in zip(mine, scores, strict=True) if score > 0]
+            for units in _provenance(tm, layer, hits, source, target, filters).values():
+                if units:
+                    found.setdefault((units[0].texts[source], units[0].texts[target]), []).extend(units)
+        matches = [_match(query, units, source, target) for units in found.values()]
+        ranked = sorted((m for m in matches if m.percent - m.penalty >= threshold), key=_rank, reverse=True)
+    return ranked[:top]
+
+
+def _bounded(
+    layer: FuzzyIndex, number: int, query_words: list[str], fraction: float, filters: Filters | None
+) -> tuple[np.ndarray, np.ndarray, FuzzyIndex]:
+    """A layer's candidate entries and an upper bound of each one's final score (match % less penalty)."""
+    found, bounds = layer.candidates(query_words, fraction)
+    if filters:
+        keep = layer.allowed(filters)[found]
+        found, bounds = found[keep], bounds[keep]
+    return 100 * bounds - _least_penalty(layer.best_confidence[found]), found, layer
+
+
+def reference_lookup(
+    tm: TranslationMemory,
+    query: str,
+    source: str,
+    target: str,
+    threshold: int = 50,
+    top: int = 5,
+    filters: Filters | None = None,
+) -> list[Match]:
+    """`lookup` the slow, obvious way: score every unit of the pair. For tests."""
+    found: dict[tuple[str, str], list[StoredUnit]] = {}
+    for unit in tm.units((source, target)):
+        if not filters or filters.accepts(unit):
+            found.setdefault((unit.texts[source], unit.texts[target]), []).append(unit)
+    matches = [_match(query, units, source, target) for units in found.values()]
+    return sorted((m for m in matches if m.percent - m.penalty >= threshold), key=_rank, reverse=True)[:top]
 
 
 def _stem(word: str) -> str:
@@ -146,24 +269,25 @@ def concordance(
     so "переговоры" finds "переговорах" and "gepleşik" finds "gepleşiklerde"."""
     _check_query(phrase, source)
     stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
-    index = index_for(tm, source, target)
-    entries = index.containing(stems, filters)
     pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)) + r"\w*", re.IGNORECASE)
     matches: list[Match] = []
-    for start in range(0, len(entries), top):
-        chunk = entries[start : start + top]
-        units = _provenance(tm, index, chunk, source, target, filters)
-        for entry in chunk:
-            best, *others = units[entry]
-            text = best.texts[source]
-            if pattern.search(text) and len(matches) < top:
-                marked = pattern.sub(lambda m: f"[{m.group(0)}]", text)
-                matches.append(
-                    Match(0, _penalty(best), text, best.texts[target], marked, best, [], others, "concordance")
-                )
-        if len(matches) == top:
-            break
+    for layer in index_for(tm, source, target).layers:
+        entries = layer.containing(stems, filters)
+        for start in range(0, len(entries), top):
+            chunk = entries[start : start + top]
+            for units in _provenance(tm, layer, chunk, source, target, filters).values():
+                if units and pattern.search(units[0].texts[source]) and len(matches) < top:
+                    matches.append(_in_context(units, pattern, source, target))
+            if len(matches) == top:
+                return matches
     return matches
+
+
+def _in_context(units: list[StoredUnit], pattern: re.Pattern, source: str, target: str) -> Match:
+    best, *others = units
+    text = best.texts[source]
+    marked = pattern.sub(lambda m: f"[{m.group(0)}]", text)
+    return Match(0, _penalty(best), text, best.texts[target], marked, best, [], others, "concordance")
 
 
 def semantic_lookup(
@@ -173,11 +297,14 @@ def semantic_lookup(
     embeddings (percent = similarity * 100, marked `semantic`); for when fuzzy lookup finds nothing.
     Every entry is encoded, so give a cached encoder (`tm.embed.CachedEncoder`) for a large TM."""
     _check_query(query, source)
-    index = index_for(tm, source, target)
-    units = _provenance(tm, index, list(range(len(index))), source, target, None)
-    if not units:
+    best = [
+        units[0]
+        for layer in index_for(tm, source, target).layers
+        for units in _provenance(tm, layer, list(range(len(layer))), source, target, None).values()
+        if units
+    ]
+    if not best:
         return []
-    best = [entry_units[0] for entry_units in units.values()]
     scores = encoder.encode([u.texts[source] for u in best]) @ encoder.encode([query])[0]
     return [
         Match(

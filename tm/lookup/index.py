@@ -16,8 +16,11 @@ there are scored. The result equals an exhaustive scan with the same scorer.
 from __future__ import annotations
 
 import bisect
+import copy
+import json
 import math
 import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,9 +35,11 @@ from rapidfuzz.distance import Levenshtein
 from tm.lookup.score import words
 from tm.store import StoredUnit
 
-FORMAT_VERSION = 1
-# Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates.
-_EXTRA_POSTINGS = 300_000
+FORMAT_VERSION = 2
+_MAGIC = b"tm-fuzzy-index\n"
+# Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates
+# (a module setting, so that tests can make the prefix filter run on a small index).
+EXTRA_POSTINGS = 300_000
 # A word's k-th occurrence in a segment is its own posting item, so shared-word counts are exact.
 _MAX_OCCURRENCES = 1 << 20
 _BATCH = 1024
@@ -71,7 +76,10 @@ class Filters:
 
 
 class FuzzyIndex:
-    """Word postings over the source side of one language pair, numbered by length."""
+    """Word postings over the source side of one language pair, numbered by length.
+
+    The arrays may be memory-mapped from a saved file, so processes on one TM share them.
+    `removed` masks the provenance of releases removed from the TM since the index was built."""
 
     def __init__(self, arrays: dict[str, np.ndarray], vocabulary: list[str], collections: list[str]) -> None:
         self.arrays = arrays
@@ -80,19 +88,46 @@ class FuzzyIndex:
         self.lengths, self.offsets = arrays["lengths"], arrays["offsets"]
         self.post_offsets, self.post_entries = arrays["post_offsets"], arrays["post_entries"]
         self.repeats = arrays["repeats"]
-        points = arrays["codes"] + _FIRST_CHAR
-        points[points >= 0xD800] += _SURROGATES
-        text = points.astype("<u4").tobytes().decode("utf-32-le")
-        bounds = zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist(), strict=True)
-        # An object array: picking thousands of candidates is one fancy-indexing call.
-        self.codes = np.array([text[start:end] for start, end in bounds], dtype=object)
+        self.live: np.ndarray | None = None  # per provenance row; None: all live
 
     def __len__(self) -> int:
         return len(self.lengths)
 
+    def without_releases(self, releases: set[int]) -> FuzzyIndex:
+        """The same index with the units of these releases (by TM key) left out."""
+        view = copy.copy(self)
+        view.__dict__.pop("best_confidence", None)
+        view.live = None
+        if releases:
+            view.live = ~np.isin(self.arrays["prov_releases"], np.fromiter(releases, np.int64, len(releases)))
+        return view
+
     def units_of(self, entry: int) -> list[int]:
         start, end = self.arrays["prov_offsets"][entry : entry + 2]
-        return self.arrays["prov_units"][start:end].tolist()
+        units = self.arrays["prov_units"][start:end]
+        return (units if self.live is None else units[self.live[start:end]]).tolist()
+
+    @cached_property
+    def best_confidence(self) -> np.ndarray:
+        """Per entry, the highest alignment confidence of its live units (-1 for an entry with none)."""
+        confidence = np.asarray(self.arrays["prov_confidence"], np.float32)
+        if self.live is not None:
+            confidence = np.where(self.live, confidence, -1.0)
+        if not len(self):
+            return np.empty(0, np.float32)
+        return np.maximum.reduceat(confidence, self.arrays["prov_offsets"][:-1])
+
+    def sources(self, entries: np.ndarray) -> list[str]:
+        """The entries' sources as strings of one character per word, for rapidfuzz."""
+        starts, ends = self.offsets[entries], self.offsets[entries + 1]
+        picked = np.concatenate(
+            [self.arrays["codes"][s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        )
+        points = picked.astype(np.int64) + _FIRST_CHAR
+        points[points >= 0xD800] += _SURROGATES
+        text = points.astype("<u4").tobytes().decode("utf-32-le")
+        bounds = np.concatenate([[0], np.cumsum(ends - starts)]).tolist()
+        return [text[bounds[i] : bounds[i + 1]] for i in range(len(entries))]
 
     def encode(self, query_words: list[str]) -> str:
         """The query as one character per word; unknown words get characters no entry uses."""
@@ -119,7 +154,7 @@ class FuzzyIndex:
         covered, must_cover = count - len(items), count - needed + 1
         taken, read = [], 0
         for postings in slices:
-            if covered >= must_cover and read + len(postings) > _EXTRA_POSTINGS + 2 * read:
+            if covered >= must_cover and read + len(postings) > EXTRA_POSTINGS + 2 * read:
                 break
             taken.append(postings)
             covered += 1
@@ -133,11 +168,13 @@ class FuzzyIndex:
             held = np.bincount(postings, minlength=last - first)
             entries = np.flatnonzero(held >= needed - (count - covered))
             held = held[entries]
-        entries += first
+        entries = entries.astype(np.int64) + first
         # An entry holding c of the covered items shares at most c + (count - covered) words.
         shared = np.minimum(held + (count - covered), np.minimum(count, self.lengths[entries]))
         longest = np.maximum(count, self.lengths[entries])
         keep = shared >= np.ceil(threshold * longest - 1e-9)
+        if self.live is not None:
+            keep &= self.best_confidence[entries] >= 0
         return entries[keep], shared[keep] / longest[keep]
 
     def _items(self, query_words: list[str]) -> list[int]:
@@ -181,11 +218,13 @@ class FuzzyIndex:
             return []
         if filters:
             found = found[self.allowed(filters)[found]]
+        elif self.live is not None:
+            found = found[self.best_confidence[found] >= 0]
         return found.tolist()
 
     def allowed(self, filters: Filters) -> np.ndarray:
         """One flag per entry: does any of its units pass the filters?"""
-        ok = np.ones(len(self.arrays["prov_units"]), bool)
+        ok = np.ones(len(self.arrays["prov_units"]), bool) if self.live is None else self.live.copy()
         if filters.collections:
             wanted = [n for n, name in enumerate(self.collections) if name in filters.collections]
             ok &= np.isin(self.arrays["prov_collections"], wanted)
@@ -205,9 +244,6 @@ class FuzzyIndex:
             return []
         fraction = max(threshold, 1) / 100
         found, bounds = self.candidates(query_words, fraction)
-        # A 20% match must pass a 20% threshold, though 1 - 4/5 is 0.19999999999999996 and rapidfuzz's
-        # own cutoff arithmetic needs more slack than 1e-9; real scores are k/n, far apart from 1e-6.
-        cutoff = fraction - 1e-6
         if filters:
             keep = self.allowed(filters)[found]
             found, bounds = found[keep], bounds[keep]
@@ -219,37 +255,76 @@ class FuzzyIndex:
             if len(best) >= limit and best[limit - 1][1] >= bounds[order[start]]:
                 break
             batch = found[order[start : start + _BATCH]]
-            scored = process.extract(
-                code, self.codes[batch], scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff, limit=limit
-            )
-            best = sorted(best + [(int(batch[i]), score) for _, score, i in scored], key=lambda b: -b[1])[:limit]
+            scores = self.similarities(code, batch, fraction)
+            scored = [(int(entry), float(score)) for entry, score in zip(batch, scores, strict=True) if score > 0]
+            best = sorted(best + scored, key=lambda b: -b[1])[:limit]
         return [(entry, 100 * score) for entry, score in best]
 
-    def save(self, path: Path, generation: int) -> None:
+    def similarities(self, code: str, entries: np.ndarray, threshold: float) -> np.ndarray:
+        """Word-level similarity (0-1) of the query `code` to each entry; 0 under `threshold`."""
+        # A 20% match must pass a 20% threshold, though 1 - 4/5 is 0.19999999999999996 and rapidfuzz's
+        # own cutoff arithmetic needs more slack than 1e-9; real scores are k/n, far apart from 1e-6.
+        return process.cdist(
+            [code],
+            self.sources(entries),
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=threshold - 1e-6,
+            dtype=np.float64,
+        )[0]
+
+    def save(self, path: Path, stamp: tuple[str, int]) -> None:
+        """Write the index as one file of raw arrays (memory-mappable), then rename it into place:
+        a reader sees the old file or the new one, never a part; concurrent writers never collide."""
         path.parent.mkdir(parents=True, exist_ok=True)
         vocabulary = "\n".join(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
-        extra = {
+        arrays = {
+            **self.arrays,
             "vocabulary": np.frombuffer(vocabulary.encode(), np.uint8),
             "collection_names": np.frombuffer("\n".join(self.collections).encode(), np.uint8),
-            "stamp": np.array([FORMAT_VERSION, generation]),
         }
-        partial = path.with_suffix(".partial.npz")
-        np.savez(partial, **self.arrays, **extra)
-        os.replace(partial, path)
+        header, offset = {"format": FORMAT_VERSION, "tm": stamp[0], "generation": stamp[1], "arrays": {}}, 0
+        for name, array in arrays.items():
+            header["arrays"][name] = [array.dtype.str, len(array), offset]
+            offset += -(-array.nbytes // 64) * 64  # 64-byte aligned
+        head = json.dumps(header).encode()
+        start = -(-(len(_MAGIC) + 8 + len(head)) // 64) * 64
+        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".partial", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+                for name, array in arrays.items():
+                    out.seek(start + header["arrays"][name][2])
+                    out.write(np.ascontiguousarray(array).tobytes())
+                out.truncate(start + offset)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
-def load_index(path: Path, generation: int) -> FuzzyIndex | None:
-    """The index saved at `path` if it was built from this generation of the TM."""
-    if not path.is_file():
-        return None
-    with np.load(path) as saved:
-        if saved["stamp"].tolist() != [FORMAT_VERSION, generation]:
+def load_index(path: Path, identity: str) -> tuple[FuzzyIndex, int] | None:
+    """The index saved at `path` for the TM `identity`, memory-mapped, and the generation it was
+    built from; None when there is none, or it is unreadable, or it belongs to another TM."""
+    try:
+        with open(path, "rb") as file:
+            if file.read(len(_MAGIC)) != _MAGIC:
+                return None
+            header = json.loads(file.read(int.from_bytes(file.read(8), "little")))
+            start = -(-file.tell() // 64) * 64
+        if header["format"] != FORMAT_VERSION or header["tm"] != identity:
             return None
-        arrays = {name: saved[name] for name in saved.files}
-    vocabulary = arrays.pop("vocabulary").tobytes().decode()
-    collections = arrays.pop("collection_names").tobytes().decode()
-    arrays.pop("stamp")
-    return FuzzyIndex(arrays, vocabulary.split("\n") if vocabulary else [], collections.split("\n"))
+        size = path.stat().st_size
+        arrays = {}
+        for name, (dtype, length, offset) in header["arrays"].items():
+            if start + offset + np.dtype(dtype).itemsize * length > size:
+                return None  # truncated
+            arrays[name] = np.memmap(path, dtype, "r", start + offset, (length,)) if length else np.empty(0, dtype)
+        vocabulary = arrays.pop("vocabulary").tobytes().decode()
+        collections = arrays.pop("collection_names").tobytes().decode()
+        index = FuzzyIndex(arrays, vocabulary.split("\n") if vocabulary else [], collections.split("\n"))
+        return index, int(header["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyIndex:
@@ -266,7 +341,7 @@ def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyI
             entry = entries[key] = len(codes)
             codes.append("".join(_char(vocabulary.setdefault(w, len(vocabulary))) for w in words(key[0])))
         collection = collections.setdefault(unit.collection, len(collections))
-        provenance.append((entry, unit.id, collection, _day(unit.date)))
+        provenance.append((entry, unit.id, collection, _day(unit.date), unit.release, unit.confidence))
     return _pack(codes, provenance, list(vocabulary), list(collections))
 
 
@@ -287,8 +362,8 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
     pairs = np.sort(items * max(len(codes), 1) + owners)
     item_ids, post_entries = np.divmod(pairs, max(len(codes), 1))
     post_offsets = np.searchsorted(item_ids, np.arange(len(vocabulary) + len(repeats) + 1))
-    prov = np.array(provenance, dtype=np.int64).reshape(-1, 4)
-    prov_entry = renumber[prov[:, 0]] if len(prov) else np.empty(0, np.int64)
+    prov = np.array(provenance, dtype=np.float64).reshape(-1, 6)  # float64 holds the int ids exactly
+    prov_entry = renumber[prov[:, 0].astype(np.int64)] if len(prov) else np.empty(0, np.int64)
     by_entry = np.argsort(prov_entry, kind="stable")
     prov = prov[by_entry]
     arrays = {
@@ -299,9 +374,11 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
         "post_entries": post_entries.astype(np.int32),
         "repeats": repeats,
         "prov_offsets": np.searchsorted(prov_entry[by_entry], np.arange(len(codes) + 1)).astype(np.int64),
-        "prov_units": prov[:, 1],
+        "prov_units": prov[:, 1].astype(np.int64),
         "prov_collections": prov[:, 2].astype(np.int32),
         "prov_days": prov[:, 3].astype(np.int32),
+        "prov_releases": prov[:, 4].astype(np.int64),
+        "prov_confidence": prov[:, 5].astype(np.float32),
     }
     return FuzzyIndex(arrays, vocabulary, collections)
 
@@ -322,3 +399,16 @@ def _occurrence_items(token_ids: np.ndarray, owners: np.ndarray, vocabulary_size
     ordered = np.empty_like(items)
     ordered[by_owner] = items
     return repeats, ordered
+
+
+@dataclass
+class PairIndex:
+    """The index of one language pair as lookups see it: the saved index (less the releases removed
+    since) and a small index of the releases stored since, each searched on its own."""
+
+    layers: list[FuzzyIndex]
+    stamp: tuple[str, int]  # the TM's identity and generation this view is current for
+    base_generation: int = 0  # the generation the saved index (the first layer) was built from
+
+    def __len__(self) -> int:
+        return sum(len(layer) for layer in self.layers)

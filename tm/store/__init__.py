@@ -21,7 +21,7 @@ from pathlib import Path
 from tm.errors import StoreError
 from tm.langs import CODES
 from tm.store.model import Stats, StoredUnit
-from tm.store.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from tm.store.schema import MIGRATIONS, SCHEMA_STATEMENTS, SCHEMA_VERSION
 
 __all__ = ["BUSY_TIMEOUT", "Stats", "StoredUnit", "TranslationMemory", "batched", "content_hash"]
 
@@ -119,7 +119,7 @@ class TranslationMemory:
             # Another process may have made the tables while this one waited for the write lock.
             if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
                 return
-            for statement in filter(str.strip, SCHEMA.split(";")):  # executescript would commit
+            for statement in SCHEMA_STATEMENTS:
                 self.db.execute(statement)
             self.db.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0'), ('identity', ?)",
@@ -177,6 +177,20 @@ class TranslationMemory:
         """A random id given to this TM when it was made: tells two TM files apart at the same generation."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'identity'").fetchone()
         return row[0]
+
+    def changes_since(self, generation: int) -> tuple[set[int], set[int]]:
+        """Releases (by key) removed and added by the writes committed after `generation`: a
+        release replaced in place is both removed and added."""
+        removed, added = set(), set()
+        query = "SELECT release, added FROM changes WHERE generation > ? ORDER BY seq"
+        for release, was_added in self.db.execute(query, (generation,)).fetchall():
+            if was_added:
+                added.add(release)
+            elif release in added:
+                added.discard(release)
+            else:
+                removed.add(release)
+        return removed, added
 
     def delete(self, collection: str, release_id: str | None = None) -> int:
         """Remove one release, or a whole collection, with all its units; returns releases removed."""
@@ -353,11 +367,17 @@ class TranslationMemory:
         since: str | None = None,
         until: str | None = None,
         ids: list[int] | None = None,
+        releases: list[int] | None = None,
     ) -> Iterator[StoredUnit]:
         """Tri-units (or, for two languages, the finest pairwise units) in release order,
-        filtered by confidence, collections, release date (ISO, inclusive) or unit ids."""
+        filtered by confidence, collections, release date (ISO, inclusive), unit ids or release keys."""
         where, args = ["u.confidence >= ?"], [min_confidence]
-        for clause, values in [("r.collection IN ({})", collections or None), ("u.id IN ({})", ids)]:
+        clauses = [
+            ("r.collection IN ({})", collections or None),
+            ("u.id IN ({})", ids),
+            ("u.release IN ({})", releases),
+        ]
+        for clause, values in clauses:
             if values is not None:
                 where.append(clause.format(",".join("?" * len(values))))
                 args += values
@@ -376,7 +396,7 @@ class TranslationMemory:
                 f" WHERE {' AND '.join(where)}"
             )
             for row in self._pages(query, args):
-                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]))
+                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]), row[11])
             return
         query = (
             "SELECT u.id, u.tk, u.ru, u.en, u.bead_type, u.confidence, r.collection, r.release_id,"
@@ -386,10 +406,11 @@ class TranslationMemory:
         for row in self._pages(query, args):
             texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text and lang in langs}
             if len(texts) >= 2:
-                yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]))
+                yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]), row[12])
 
     def _pages(self, query: str, args: list) -> Iterator[tuple]:
-        """The rows of `query` (over units `u`) in (release, position) order, a page at a time. Each
+        """The rows of `query` (over units `u`) in (release, position) order, a page at a time, each
+        with the release key and position added at its end. Each
         page is read whole, so no statement, and no read snapshot, stays open while the caller
         works on the rows: a slow export does not hold back the WAL checkpoints of writers."""
         after = (-1, -1)
@@ -397,8 +418,7 @@ class TranslationMemory:
         paged += " AND (u.release, u.position) > (?, ?) ORDER BY u.release, u.position LIMIT ?"
         while True:
             rows = self.db.execute(paged, [*args, *after, _READ_PAGE]).fetchall()
-            for row in rows:
-                yield row[:-2]
+            yield from rows
             if len(rows) < _READ_PAGE:
                 return
             after = rows[-1][-2:]

@@ -19,6 +19,7 @@ class StoredUnit:
     date: str | None
     aligner: str
     props: dict[str, str] = field(default_factory=dict)  # an imported unit's properties from its file
+    release: int = 0  # the release's key in the TM
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """The TM's tables, and the steps that bring a TM written by an older `tm` up to date."""
 
+import sqlite3
+
 SCHEMA_VERSION = 5
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS releases (
     id INTEGER PRIMARY KEY,
@@ -41,6 +44,37 @@ CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
 CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position);
 CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
 """
+    + """
+-- Every release stored or removed, by the generation that commits it: a saved lookup index
+-- catches up by reading the releases changed since it was built instead of rebuilding.
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    generation INTEGER NOT NULL, release INTEGER NOT NULL, added INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS release_added AFTER INSERT ON releases BEGIN
+    INSERT INTO changes (generation, release, added)
+    VALUES ((SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key = 'generation'), NEW.id, 1);
+END;
+CREATE TRIGGER IF NOT EXISTS release_removed AFTER DELETE ON releases BEGIN
+    INSERT INTO changes (generation, release, added)
+    VALUES ((SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key = 'generation'), OLD.id, 0);
+END;
+"""
+)
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of `script`, trigger bodies kept whole (executescript would commit)."""
+    found, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    return found
+
+
+SCHEMA_STATEMENTS = statements(SCHEMA)
 
 # MIGRATIONS[n] takes a schema-n TM to schema n + 1, inside one transaction.
 MIGRATIONS = {
@@ -61,6 +95,10 @@ MIGRATIONS = {
         " WHERE t.release = pair_units.release AND t.position = pair_units.position)"
         " WHERE release IN (SELECT release FROM units WHERE props IS NOT NULL)",
     ],
-    # 5: a random identity, stamped into saved lookup indexes, tells two TM files apart.
-    4: ["INSERT OR IGNORE INTO meta VALUES ('identity', lower(hex(randomblob(16))))"],
+    # 5: a random identity, stamped into saved lookup indexes, tells two TM files apart; the
+    # change log lets a saved index catch up with the releases stored or removed since.
+    4: [
+        "INSERT OR IGNORE INTO meta VALUES ('identity', lower(hex(randomblob(16))))",
+        *SCHEMA_STATEMENTS[-3:],
+    ],
 }
