@@ -48,7 +48,8 @@ MAX_QUERY_CHARS = 2000
 CONFIDENCE_PENALTY = 10.0
 # Units stored since the saved index was built that are indexed on the side before a rebuild.
 DELTA_LIMIT = 20_000
-_BATCH = 256
+# Candidates scored at a time before checking whether any later one can still enter the top k.
+BATCH = 256
 _loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDictionary()
 
 
@@ -88,14 +89,25 @@ def _current_view(
     saved = _saved(previous, stamp) or load_index(path, stamp[0])
     view = saved and _caught_up(tm, source, target, *saved, stamp)
     if view is None:
-        with _rebuild_lock(path):
-            # Another process may have rebuilt the index while this one waited for the lock.
-            saved = load_index(path, stamp[0])
-            view = saved and _caught_up(tm, source, target, *saved, stamp)
-            if view is None:
-                generation = tm.generation()
-                build_index(tm.units((source, target)), source, target).save(path, (stamp[0], generation))
-                view = _caught_up(tm, source, target, *load_index(path, stamp[0]), stamp)
+        try:
+            view = _rebuilt(tm, source, target, path, stamp)
+        except OSError:  # no index can be saved beside this TM (a read-only folder): keep one in memory
+            generation = tm.generation()
+            view = _caught_up(
+                tm, source, target, build_index(tm.units((source, target)), source, target), generation, stamp
+            )
+    return view
+
+
+def _rebuilt(tm: TranslationMemory, source: str, target: str, path: Path, stamp: tuple[str, int]) -> PairIndex:
+    with _rebuild_lock(path):
+        # Another process may have rebuilt the index while this one waited for the lock.
+        saved = load_index(path, stamp[0])
+        view = saved and _caught_up(tm, source, target, *saved, stamp)
+        if view is None:
+            generation = tm.generation()
+            build_index(tm.units((source, target)), source, target).save(path, (stamp[0], generation))
+            view = _caught_up(tm, source, target, *load_index(path, stamp[0]), stamp)
     return view
 
 
@@ -212,10 +224,10 @@ def lookup(
     order = np.argsort(-uppers, kind="stable")
     found: dict[tuple[str, str], list[StoredUnit]] = {}
     ranked: list[Match] = []
-    for start in range(0, len(order), _BATCH):
+    for start in range(0, len(order), BATCH):
         if len(ranked) >= top and _rank(ranked[top - 1])[0] > uppers[order[start]]:
             break
-        batch = order[start : start + _BATCH]
+        batch = order[start : start + BATCH]
         for n, (_, _, layer) in enumerate(pool):
             mine = entries[batch[owners[batch] == n]]
             scores = layer.similarities(layer.encode(query_words), mine, fraction) if len(mine) else []

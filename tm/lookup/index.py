@@ -42,7 +42,8 @@ _MAGIC = b"tm-fuzzy-index\n"
 EXTRA_POSTINGS = 300_000
 # A word's k-th occurrence in a segment is its own posting item, so shared-word counts are exact.
 _MAX_OCCURRENCES = 1 << 20
-_BATCH = 1024
+# Candidates scored at a time before checking whether any later one can still enter the top k.
+BATCH = 1024
 _FIRST_CHAR, _SURROGATES = 0x21, 0x800
 
 
@@ -251,10 +252,10 @@ class FuzzyIndex:
         order = np.argsort(-bounds, kind="stable")
         best: list[tuple[int, float]] = []
         # Score the most promising entries first; stop once no later bound can enter the top `limit`.
-        for start in range(0, len(order), _BATCH):
+        for start in range(0, len(order), BATCH):
             if len(best) >= limit and best[limit - 1][1] >= bounds[order[start]]:
                 break
-            batch = found[order[start : start + _BATCH]]
+            batch = found[order[start : start + BATCH]]
             scores = self.similarities(code, batch, fraction)
             scored = [(int(entry), float(score)) for entry, score in zip(batch, scores, strict=True) if score > 0]
             best = sorted(best + scored, key=lambda b: -b[1])[:limit]
