@@ -33,7 +33,8 @@ def _tm(path, units, release="t1"):
 def test_a_sure_match_one_word_away_beats_many_unsure_copies(memory):
     """20 copies of the query at confidence 0.3 score 100 - 7 = 93; one confident unit one word away
     from a 17-word query scores 94 and must come first at any --top."""
-    query = "The parties discussed the development of transport links between the two countries in Ashgabat on Monday morning."
+    query = "The parties discussed the development of transport links between the two countries in Ashgabat"
+    query += " on Monday morning."
     near = query.replace("Monday", "Tuesday")
     units = [_unit(query, f"Terjime {n}.", 0.3) for n in range(20)] + [_unit(near, "Dogry terjime.", 1.0)]
     with memory.transaction():
