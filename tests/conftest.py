@@ -15,6 +15,8 @@ SAMPLE = ROOT / "corpora" / "sample"
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
+        if os.environ.get("CI"):  # CI lays shared/ beside the clone: its absence is a broken run
+            pytest.fail(f"shared test data not found at {SHARED}")
         pytest.skip(f"shared test data not found at {SHARED}")
     return SHARED
 

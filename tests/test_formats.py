@@ -164,3 +164,15 @@ def test_bad_tmx_imports_nothing(memory, tmp_path, content, problem):
     with pytest.raises(InputError, match=problem):
         import_file(memory, path)
     assert memory.stats().units == 0
+
+
+def test_po_marks_units_under_the_fuzzy_confidence_fuzzy(memory, tmp_path):
+    units = [
+        ImportedUnit({"en": f"Sentence {n}.", "tk": f"Sözlem {n}."}, {"x-confidence": str(c)})
+        for n, c in enumerate([0.2, 0.49, 0.5, 0.95])
+    ]
+    with memory.transaction():
+        memory.add_imported("test", "units", units)
+    path = tmp_path / "en-tk.po"
+    export_tm(memory, path, ExportOptions(("en", "tk")))
+    assert [entry.fuzzy for entry in polib.pofile(str(path))] == [True, True, False, False]

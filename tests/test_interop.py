@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from lxml import etree
 
 from tests.conftest import SAMPLE, require_tool
 from tm import jobs
@@ -93,9 +94,17 @@ def test_we_import_the_tmx_omegat_writes(sample_tm, memory, tmp_path):
     )
     run_omegat(project, tmp_path / "config", *options)
     assert 'tmx version="1.1"' in written.read_text("utf-8")
+    # OmegaT's "equal" pseudo-translation gives both sides the same text, where swapped languages
+    # would not show: mark its Turkmen side, keeping the file as OmegaT wrote it otherwise.
+    tree = etree.parse(str(written))
+    marked = [seg for tuv in tree.iter("tuv") if tuv.get("lang", "").upper().startswith("TK") for seg in tuv.iter("seg")]
+    for seg in marked:
+        seg.text = "TK: " + (seg.text or "")
+    tree.write(str(written), encoding="utf-8", xml_declaration=True)
     report = import_file(memory, written)
-    assert report.imported == len(sources)
-    assert sorted(u.texts["tk"] for u in memory.units(("en", "tk"))) == sorted(sources)
+    assert report.imported == len(sources) == len(marked)
+    pairs = sorted((u.texts["en"], u.texts["tk"]) for u in memory.units(("en", "tk")))
+    assert pairs == sorted((source, "TK: " + source) for source in sources)
 
 
 def test_we_import_the_tmx_translate_toolkit_writes(sample_tm, memory, tmp_path):
@@ -125,4 +134,13 @@ def test_pofilter_reads_our_po(sample_tm, tmp_path):
         timeout=120,
     )
     assert run.returncode == 0, run.stderr
-    assert "Error" not in run.stderr and (tmp_path / "checked.po").is_file()
+    # pofilter writes each entry that fails a check, naming the check. Checks of the file itself
+    # (escapes, newlines, variables, tags ...) must find nothing; what is left are notes on the
+    # translations, and "isfuzzy" must list exactly the units aligned with confidence < 0.5.
+    findings: dict[str, list[str]] = {}
+    for entry in polib.pofile(str(tmp_path / "checked.po")):
+        for check in re.findall(r"^\(pofilter\) (\w+):", entry.tcomment, re.MULTILINE):
+            findings.setdefault(check, []).append(entry.msgid)
+    assert set(findings) <= {"isfuzzy", "acronyms", "numbers", "puncspacing"}, findings
+    unsure = [u.texts["en"] for u in sample_tm.units(("en", "tk")) if u.confidence < 0.5]
+    assert unsure and sorted(findings["isfuzzy"]) == sorted(unsure)
