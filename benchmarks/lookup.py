@@ -4,6 +4,9 @@ For each size: build the TM (benchmarks/synth.py), build the lookup index (units
 index RAM), run 1,000 queries through `tm.lookup.lookup` (p50/p95 ms, one core), and
 compare the index's top 5 with an exhaustive rapidfuzz `process.extract` over every
 stored segment with the same scorer (recall, and the speed ratio against that scan).
+Then the costs of living with writes: a new process opening the saved (memory-mapped)
+index for its first lookup, and 1,000 units added to the TM followed by the next lookup
+(which indexes the added release on the side), against rebuilding the whole index.
 Run: python benchmarks/lookup.py [--sizes 10000,100000,1000000] [--baseline-queries 200]
 """
 
@@ -17,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -92,16 +96,17 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int) -> 
             started = time.perf_counter()
             lookup(tm, query, "en", "ru", THRESHOLD, TOP)
             times.append(1000 * (time.perf_counter() - started))
-        choices = list(index.codes)
+        layer = index.layers[0]
+        choices = layer.sources(np.arange(len(layer)))
         same = scan_ms = index_ms = 0.0
         sample = queries[:: max(1, len(queries) // baseline_count)][:baseline_count]
         for _, query in sample:
             started = time.perf_counter()
-            mine = [score / 100 for _, score in index.search(query, THRESHOLD, TOP)]
+            mine = [score / 100 for _, score in layer.search(query, THRESHOLD, TOP)]
             index_ms += time.perf_counter() - started
             started = time.perf_counter()
             full = process.extract(
-                index.encode(words(query)),
+                layer.encode(words(query)),
                 choices,
                 scorer=Levenshtein.normalized_similarity,
                 score_cutoff=THRESHOLD / 100,
@@ -109,7 +114,10 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int) -> 
             )
             scan_ms += time.perf_counter() - started
             same += top_scores(mine) == top_scores([score for _, score, _ in full])
+    open_ms, added_ms = living_with_writes(path, queries[1][1])
     return {
+        "open_ms": open_ms,
+        "added_ms": added_ms,
         "size": size,
         "entries": len(index),
         "build_s": build_s,
@@ -123,6 +131,21 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int) -> 
     }
 
 
+def living_with_writes(path: Path, query: str) -> tuple[float, float]:
+    """Milliseconds of a new process's first lookup on the saved index, and of the first lookup
+    after 1,000 units were added to the TM."""
+    with TranslationMemory(path, create=False) as tm:
+        started = time.perf_counter()
+        lookup(tm, query, "en", "ru", THRESHOLD, TOP)
+        open_ms = 1000 * (time.perf_counter() - started)
+        added = [ImportedUnit({"en": en, "ru": ru}) for en, ru in synth.units(1000, seed=7)]
+        with tm.transaction():
+            tm.add_imported("synthetic", "added", added)
+        started = time.perf_counter()
+        lookup(tm, query, "en", "ru", THRESHOLD, TOP)
+        return open_ms, 1000 * (time.perf_counter() - started)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -131,18 +154,21 @@ def main() -> int:
     args = parser.parse_args()
     print(
         f"{'units':>9} {'entries':>9} {'build u/s':>10} {'index MB':>9} {'p50 ms':>7} {'p95 ms':>7}"
-        f" {'recall':>7} {'scan ms':>8} {'speed-up':>9}"
+        f" {'recall':>7} {'scan ms':>8} {'speed-up':>9} {'open ms':>8} {'+1k ms':>7}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for size in map(int, args.sizes.split(",")):
             r = run_size(size, Path(folder), args.queries, args.baseline_queries)
             print(
                 f"{r['size']:>9} {r['entries']:>9} {r['size'] / r['build_s']:>10.0f} {r['index_mb']:>9.0f}"
-                f" {r['p50']:>7.2f} {r['p95']:>7.2f} {r['recall']:>7.1%} {r['scan_ms']:>8.1f} {r['ratio']:>8.0f}x",
+                f" {r['p50']:>7.2f} {r['p95']:>7.2f} {r['recall']:>7.1%} {r['scan_ms']:>8.1f} {r['ratio']:>8.0f}x"
+                f" {r['open_ms']:>8.1f} {r['added_ms']:>7.1f}",
                 flush=True,
             )
     print(f"p50/p95: {args.queries} queries through tm.lookup.lookup (index search + SQLite fetch + match %);")
     print(f"recall and speed-up: index search vs exhaustive rapidfuzz process.extract, {args.baseline_queries} queries")
+    print("open ms: a new process's first lookup on the saved index (memory-mapped, no rebuild);")
+    print("+1k ms: the first lookup after 1,000 units were added; the baseline is a full rebuild (build u/s)")
     print(TARGETS)
     print("reproduce: python benchmarks/lookup.py")
     return 0

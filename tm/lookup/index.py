@@ -120,14 +120,16 @@ class FuzzyIndex:
 
     def sources(self, entries: np.ndarray) -> list[str]:
         """The entries' sources as strings of one character per word, for rapidfuzz."""
-        starts, ends = self.offsets[entries], self.offsets[entries + 1]
-        picked = np.concatenate(
-            [self.arrays["codes"][s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-        )
+        starts = self.offsets[entries]
+        lengths = self.offsets[entries + 1] - starts
+        ends = np.cumsum(lengths)
+        # One gather for all entries: output position k of an entry reads codes[its start + k - its offset].
+        total = int(ends[-1]) if len(ends) else 0
+        picked = self.arrays["codes"][np.arange(total) + np.repeat(starts - ends + lengths, lengths)]
         points = picked.astype(np.int64) + _FIRST_CHAR
         points[points >= 0xD800] += _SURROGATES
         text = points.astype("<u4").tobytes().decode("utf-32-le")
-        bounds = np.concatenate([[0], np.cumsum(ends - starts)]).tolist()
+        bounds = [0, *ends.tolist()]
         return [text[bounds[i] : bounds[i + 1]] for i in range(len(entries))]
 
     def encode(self, query_words: list[str]) -> str:
