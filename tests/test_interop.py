@@ -97,7 +97,8 @@ def test_we_import_the_tmx_omegat_writes(sample_tm, memory, tmp_path):
     # OmegaT's "equal" pseudo-translation gives both sides the same text, where swapped languages
     # would not show: mark its Turkmen side, keeping the file as OmegaT wrote it otherwise.
     tree = etree.parse(str(written))
-    marked = [seg for tuv in tree.iter("tuv") if tuv.get("lang", "").upper().startswith("TK") for seg in tuv.iter("seg")]
+    turkmen = [tuv for tuv in tree.iter("tuv") if tuv.get("lang", "").upper().startswith("TK")]
+    marked = [seg for tuv in turkmen for seg in tuv.iter("seg")]
     for seg in marked:
         seg.text = "TK: " + (seg.text or "")
     tree.write(str(written), encoding="utf-8", xml_declaration=True)
