@@ -77,10 +77,6 @@ def prepare_release(release: Release, aligner_signature: str) -> SegmentedReleas
     return SegmentedRelease(release, sentences, paragraphs, content_hash(texts, aligner_signature))
 
 
-def align_release(release: Release, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
-    return align_prepared(prepare_release(release, signature(encoder.id, config)), encoder, config)
-
-
 def align_prepared(prepared: SegmentedRelease, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
     alignment = align(prepared.sentences, encoder, config, prepared.paragraphs)
     return AlignedRelease(prepared.release, alignment, prepared.content_hash)

@@ -36,7 +36,7 @@ def model_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
-        if path.suffix == ".json" or path.name in ("vocab.txt",):
+        if path.suffix == ".json" or path.name == "vocab.txt":
             digest.update(f"{relative}\0".encode() + path.read_bytes())
         elif path.suffix in (".safetensors", ".bin", ".model", ".onnx"):
             digest.update(f"{relative}\0{path.stat().st_size}".encode())

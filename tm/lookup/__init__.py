@@ -14,7 +14,7 @@ from __future__ import annotations
 import fcntl
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,41 +214,49 @@ def lookup(
     _check_query(query, source)
     query_words = words(query)
     fraction = max(threshold, 1) / 100
-    pool = [
-        _bounded(layer, n, query_words, fraction, filters)
-        for n, layer in enumerate(index_for(tm, source, target).layers)
-    ]
-    uppers = np.concatenate([upper for upper, _, _ in pool])
-    owners = np.concatenate([np.full(len(upper), n) for n, (upper, _, _) in enumerate(pool)])
-    entries = np.concatenate([found for _, found, _ in pool])
+    layers = index_for(tm, source, target).layers
+    pool = [_bounded(layer, query_words, fraction, filters) for layer in layers]
+    codes = [layer.encode(query_words) for layer in layers]
+    uppers = np.concatenate([upper for upper, _ in pool])
+    owners = np.concatenate([np.full(len(upper), n) for n, (upper, _) in enumerate(pool)])
+    entries = np.concatenate([found for _, found in pool])
     order = np.argsort(-uppers, kind="stable")
     found: dict[tuple[str, str], list[StoredUnit]] = {}
+    matches: dict[tuple[str, str], Match] = {}
     ranked: list[Match] = []
     for start in range(0, len(order), BATCH):
         if len(ranked) >= top and _rank(ranked[top - 1])[0] > uppers[order[start]]:
             break
         batch = order[start : start + BATCH]
-        for n, (_, _, layer) in enumerate(pool):
+        changed: set[tuple[str, str]] = set()
+        for n, layer in enumerate(layers):
             mine = entries[batch[owners[batch] == n]]
-            scores = layer.similarities(layer.encode(query_words), mine, fraction) if len(mine) else []
+            scores = layer.similarities(codes[n], mine, fraction) if len(mine) else []
             hits = [int(e) for e, score in zip(mine, scores, strict=True) if score > 0]
             for units in _provenance(tm, layer, hits, source, target, filters).values():
                 if units:
-                    found.setdefault((units[0].texts[source], units[0].texts[target]), []).extend(units)
-        matches = [_match(query, units, source, target) for units in found.values()]
-        ranked = sorted((m for m in matches if m.percent - m.penalty >= threshold), key=_rank, reverse=True)
+                    key = (units[0].texts[source], units[0].texts[target])
+                    found.setdefault(key, []).extend(units)
+                    changed.add(key)
+        matches.update((key, _match(query, found[key], source, target)) for key in changed)
+        ranked = _ranked(matches.values(), threshold)
     return ranked[:top]
 
 
+def _ranked(matches: Iterable[Match], threshold: int) -> list[Match]:
+    """Matches at or above `threshold` after the penalty, best first."""
+    return sorted((m for m in matches if m.percent - m.penalty >= threshold), key=_rank, reverse=True)
+
+
 def _bounded(
-    layer: FuzzyIndex, number: int, query_words: list[str], fraction: float, filters: Filters | None
-) -> tuple[np.ndarray, np.ndarray, FuzzyIndex]:
+    layer: FuzzyIndex, query_words: list[str], fraction: float, filters: Filters | None
+) -> tuple[np.ndarray, np.ndarray]:
     """A layer's candidate entries and an upper bound of each one's final score (match % less penalty)."""
     found, bounds = layer.candidates(query_words, fraction)
     if filters:
         keep = layer.allowed(filters)[found]
         found, bounds = found[keep], bounds[keep]
-    return 100 * bounds - _least_penalty(layer.best_confidence[found]), found, layer
+    return 100 * bounds - _least_penalty(layer.best_confidence[found]), found
 
 
 def reference_lookup(
@@ -265,8 +273,7 @@ def reference_lookup(
     for unit in tm.units((source, target)):
         if not filters or filters.accepts(unit):
             found.setdefault((unit.texts[source], unit.texts[target]), []).append(unit)
-    matches = [_match(query, units, source, target) for units in found.values()]
-    return sorted((m for m in matches if m.percent - m.penalty >= threshold), key=_rank, reverse=True)[:top]
+    return _ranked((_match(query, units, source, target) for units in found.values()), threshold)[:top]
 
 
 def _stem(word: str) -> str:
