@@ -193,7 +193,8 @@ def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Mat
 
 
 def _rank(match: Match) -> tuple:
-    return (match.percent - match.penalty, match.unit.confidence, match.unit.date or "")
+    # The texts last: matches tied on everything else come in one defined order, whichever way found.
+    return (match.percent - match.penalty, match.unit.confidence, match.unit.date or "", match.source, match.target)
 
 
 def lookup(
