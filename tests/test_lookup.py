@@ -1,5 +1,3 @@
-import sqlite3
-
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -11,7 +9,6 @@ from tm.lookup import Filters, concordance, index_for, lookup, match_percent, se
 from tm.lookup.index import build_index
 from tm.lookup.numbers import patch_numbers
 from tm.store import StoredUnit, TranslationMemory
-from tm.store.schema import SCHEMA_VERSION
 
 
 @pytest.mark.parametrize(
@@ -139,37 +136,6 @@ def test_concordance_matches_inflected_forms(memory):
 def test_semantic_fallback_is_marked(tm, fast_encoder):
     [best, *_] = semantic_lookup(tm, "Helsinki talks", "en", "tk", fast_encoder, top=2)
     assert best.kind == "semantic" and best.target == "Helsinkide gepleşikler geçirildi."
-
-
-def test_older_schema_is_migrated(tmp_path):
-    path = tmp_path / "old.db"
-    TranslationMemory(path).close()
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-        db.execute("DELETE FROM meta WHERE key IN ('generation', 'identity')")
-        db.execute("ALTER TABLE units DROP COLUMN props")
-        db.execute("ALTER TABLE pair_units DROP COLUMN props")
-        db.execute("DROP INDEX pair_units_order")
-        db.execute("CREATE INDEX pair_units_pair ON pair_units(pair, confidence)")
-    with TranslationMemory(path) as tm:
-        assert tm.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
-        assert len(tm.identity()) == 32
-        indexes = {row[0] for row in tm.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert "pair_units_order" in indexes and "pair_units_pair" not in indexes
-        assert tm.generation() > 0  # the migration is a write like any other
-
-
-def test_schema_3_pair_units_get_the_imported_properties(tmp_path):
-    path = tmp_path / "v3.db"
-    with TranslationMemory(path) as tm, tm.transaction():
-        unit = ImportedUnit({"en": "Talks were held.", "ru": "Состоялись переговоры."}, {"x-project": "visits"})
-        tm.add_imported("import", "old.tmx", [unit])
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-        db.execute("ALTER TABLE pair_units DROP COLUMN props")
-    with TranslationMemory(path) as tm:
-        (stored,) = tm.units(("en", "ru"))
-        assert stored.props == {"x-project": "visits"}
 
 
 sentences = st.lists(

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from tm.errors import StoreError
 from tm.langs import CODES
+from tm.store.migrations import MIGRATIONS
 from tm.store.model import Stats, StoredUnit
-from tm.store.schema import MIGRATIONS, SCHEMA_STATEMENTS, SCHEMA_VERSION
+from tm.store.schema import SCHEMA_STATEMENTS, SCHEMA_VERSION, text_of
 
 __all__ = ["BUSY_TIMEOUT", "Stats", "StoredUnit", "TranslationMemory", "batched", "content_hash"]
 
@@ -29,6 +30,9 @@ __all__ = ["BUSY_TIMEOUT", "Stats", "StoredUnit", "TranslationMemory", "batched"
 BUSY_TIMEOUT = 30.0
 _IMPORT_BATCH = 10_000
 _READ_PAGE = 5_000
+_UNIT_RUNS = ", ".join(f"{lang}_first, {lang}_count" for lang in CODES)
+_UNIT_SPANS = ", ".join(f"{lang}_first, {lang}_count, {lang}" for lang in CODES)
+_PAIR_SPANS = "source_first, source_count, source, target_first, target_count, target"
 
 
 def content_hash(texts: dict[str, str], signature: str) -> str:
@@ -104,10 +108,19 @@ class TranslationMemory:
             with self.transaction():
                 version = self._schema_version()  # another process may have migrated meanwhile
                 if version < SCHEMA_VERSION:
-                    for statement in MIGRATIONS[version]:
-                        self.db.execute(statement)
+                    self._migrate(version)
                     version += 1
                     self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+    def _migrate(self, version: int) -> None:
+        try:
+            for step in MIGRATIONS[version]:
+                step(self.db) if callable(step) else self.db.execute(step)
+        except sqlite3.Error as error:
+            raise StoreError(
+                f"cannot bring the TM from schema {version} to {version + 1} ({error}); the file is unchanged",
+                self.path,
+            ) from error
 
     def _schema_version(self) -> int:
         return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
@@ -216,7 +229,8 @@ class TranslationMemory:
             (release.collection, release.release_id),
         )
         cursor = self.db.execute(
-            "INSERT INTO releases (collection, release_id, url, date, title, content_hash) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO releases (collection, release_id, url, date, title, content_hash, aligner)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 release.collection,
                 release.release_id,
@@ -224,6 +238,7 @@ class TranslationMemory:
                 release.date.isoformat() if release.date else None,
                 release.title or _first_title(release),
                 record.content_hash,
+                record.alignment.signature,
             ),
         )
         key = cursor.lastrowid
@@ -258,24 +273,11 @@ class TranslationMemory:
         sentences = alignment.sentences
         rows = []
         for position, unit in enumerate(alignment.units):
-            texts = {lang: " ".join(sentences[lang][i] for i in unit.sentences.get(lang, ())) or None for lang in CODES}
-            indices = json.dumps({lang: list(v) for lang, v in unit.sentences.items()})
-            rows.append(
-                (
-                    key,
-                    position,
-                    unit.bead_type,
-                    unit.confidence,
-                    alignment.signature,
-                    texts["tk"],
-                    texts["ru"],
-                    texts["en"],
-                    indices,
-                )
-            )
+            spans = [value for lang in CODES for value in _span(unit.sentences.get(lang, ()), sentences.get(lang))]
+            rows.append((key, position, unit.bead_type, unit.confidence, *spans))
         self.db.executemany(
-            "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO units (release, position, bead_type, confidence, {_UNIT_SPANS})"
+            f" VALUES (?, ?, ?, ?{', ?' * 9})",
             rows,
         )
         pair_rows = []
@@ -283,20 +285,12 @@ class TranslationMemory:
             x, y = pair.split("-")
             for position, link in enumerate(links):
                 if link.source and link.target:
-                    pair_rows.append(
-                        (
-                            key,
-                            pair,
-                            position,
-                            " ".join(sentences[x][i] for i in link.source),
-                            " ".join(sentences[y][j] for j in link.target),
-                            f"{len(link.source)}-{len(link.target)}",
-                            link.confidence,
-                        )
-                    )
+                    source, target = _span(link.source, sentences[x]), _span(link.target, sentences[y])
+                    bead = f"{len(link.source)}-{len(link.target)}"
+                    pair_rows.append((key, pair, position, *source, *target, bead, link.confidence))
         self.db.executemany(
-            "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO pair_units (release, pair, position, {_PAIR_SPANS}, bead_type, confidence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             pair_rows,
         )
 
@@ -321,32 +315,33 @@ class TranslationMemory:
         ).fetchone()[0]
         self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id))
         key = self.db.execute(
-            "INSERT INTO releases (collection, release_id, content_hash) VALUES (?, ?, ?)",
+            "INSERT INTO releases (collection, release_id, content_hash, aligner) VALUES (?, ?, ?, 'import')",
             (collection, release_id, content_hash),
         ).lastrowid
         count = 0
         for batch in batched(units, _IMPORT_BATCH):
-            unit_rows, pair_rows = [], []
+            segment_rows, unit_rows, pair_rows = [], [], []
             for unit in batch:
                 confidence = float(unit.properties.get("x-confidence", 1.0) or 1.0)
                 present = [lang for lang in CODES if unit.texts.get(lang)]
                 bead = "-".join("1" if lang in present else "0" for lang in CODES)
-                texts = [unit.texts.get(lang) for lang in CODES]
                 props = json.dumps(unit.properties, ensure_ascii=False) if unit.properties else None
-                unit_rows.append((key, count, bead, confidence, *texts, props))
+                segment_rows += [(key, lang, count, unit.texts[lang]) for lang in present]
+                spans = [value for lang in CODES for value in ((count, 1) if lang in present else (None, 0))]
+                unit_rows.append((key, count, bead, confidence, *spans, props))
                 pair_rows += [
-                    (key, f"{x}-{y}", count, unit.texts[x], unit.texts[y], confidence, props)
-                    for x, y in combinations(present, 2)
+                    (key, f"{x}-{y}", count, count, count, confidence, props) for x, y in combinations(present, 2)
                 ]
                 count += 1
+            self.db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?)", segment_rows)
             self.db.executemany(
-                "INSERT INTO units (release, position, bead_type, confidence, aligner, tk, ru, en, indices, props)"
-                " VALUES (?, ?, ?, ?, 'import', ?, ?, ?, '{}', ?)",
+                f"INSERT INTO units (release, position, bead_type, confidence, {_UNIT_RUNS}, props)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 unit_rows,
             )
             self.db.executemany(
-                "INSERT INTO pair_units (release, pair, position, source, target, bead_type, confidence, props)"
-                " VALUES (?, ?, ?, ?, ?, '1-1', ?, ?)",
+                "INSERT INTO pair_units (release, pair, position, source_first, source_count, target_first,"
+                " target_count, bead_type, confidence, props) VALUES (?, ?, ?, ?, 1, ?, 1, '1-1', ?, ?)",
                 pair_rows,
             )
         return count, replaced
@@ -390,34 +385,36 @@ class TranslationMemory:
             # With ids, a unary + keeps SQLite on the primary key instead of scanning the pair index.
             where.append("+u.pair = ?" if ids is not None else "u.pair = ?")
             args.append(f"{first}-{second}")
-            query = (
-                "SELECT u.id, u.source, u.target, u.bead_type, u.confidence, r.collection,"
-                " r.release_id, r.url, r.date, '', u.props FROM pair_units u JOIN releases r ON r.id = u.release"
-                f" WHERE {' AND '.join(where)}"
+            (source, source_join), (target, target_join) = text_of("u", "source", first), text_of("u", "target", second)
+            columns = (
+                f"u.id, {source}, {target}, u.bead_type, u.confidence, r.collection, r.release_id, r.url, r.date,"
+                " r.aligner, u.props"
             )
-            for row in self._pages(query, args):
+            for row in self._pages(columns, "pair_units", source_join + target_join, where, args):
                 yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]), row[11])
             return
-        query = (
-            "SELECT u.id, u.tk, u.ru, u.en, u.bead_type, u.confidence, r.collection, r.release_id,"
-            " r.url, r.date, u.aligner, u.props FROM units u JOIN releases r ON r.id = u.release"
-            f" WHERE {' AND '.join(where)}"
+        sides = [text_of("u", lang, lang) if lang in langs else ("NULL", "") for lang in CODES]
+        columns = (
+            f"u.id, {', '.join(column for column, _ in sides)}, u.bead_type, u.confidence, r.collection,"
+            " r.release_id, r.url, r.date, r.aligner, u.props"
         )
-        for row in self._pages(query, args):
-            texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text and lang in langs}
+        for row in self._pages(columns, "units", "".join(join for _, join in sides), where, args):
+            texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text}
             if len(texts) >= 2:
                 yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]), row[12])
 
-    def _pages(self, query: str, args: list) -> Iterator[tuple]:
-        """The rows of `query` (over units `u`) in (release, position) order, a page at a time, each
-        with the release key and position added at its end. Each
-        page is read whole, so no statement, and no read snapshot, stays open while the caller
-        works on the rows: a slow export does not hold back the WAL checkpoints of writers."""
+    def _pages(self, columns: str, table: str, joins: str, where: list[str], args: list) -> Iterator[tuple]:
+        """Rows of `columns` of `table` (as `u`, joined with its release as `r`, and `joins`) in
+        (release, position) order, a page at a time, each with the release key and position at its
+        end. Each page is read whole, so no statement, and no read snapshot, stays open while the
+        caller works on the rows: a slow export does not hold back the WAL checkpoints of writers."""
         after = (-1, -1)
-        paged = query.replace(" FROM ", ", u.release, u.position FROM ", 1)
-        paged += " AND (u.release, u.position) > (?, ?) ORDER BY u.release, u.position LIMIT ?"
+        query = (
+            f"SELECT {columns}, u.release, u.position FROM {table} u JOIN releases r ON r.id = u.release{joins}"
+            f" WHERE {' AND '.join(where)} AND (u.release, u.position) > (?, ?) ORDER BY u.release, u.position LIMIT ?"
+        )
         while True:
-            rows = self.db.execute(paged, [*args, *after, _READ_PAGE]).fetchall()
+            rows = self.db.execute(query, [*args, *after, _READ_PAGE]).fetchall()
             yield from rows
             if len(rows) < _READ_PAGE:
                 return
@@ -438,6 +435,17 @@ class TranslationMemory:
                 "SELECT r.collection, count(*) FROM units u JOIN releases r ON r.id = u.release GROUP BY r.collection"
             ),
         )
+
+
+def _span(indices: tuple[int, ...], sentences: list[str] | None) -> tuple[int | None, int, str | None]:
+    """One side of a unit as (first, count) of its run of segments, and its own text only
+    where its sentences are not one run."""
+    if not indices:
+        return None, 0, None
+    first = indices[0]
+    if list(indices) == list(range(first, first + len(indices))):
+        return first, len(indices), None
+    return first, len(indices), " ".join(sentences[i] for i in indices)
 
 
 def _props(stored: str | None) -> dict[str, str]:

@@ -1,10 +1,17 @@
-"""The TM's tables, and the steps that bring a TM written by an older `tm` up to date."""
+"""The TM's tables, and the SQL that reads a unit's text back from them.
+
+Each sentence's text is stored once, in `segments`. Units (tri-units and the finest pairwise
+units) point at runs of segments: `<lang>_first` and `<lang>_count` per language for tri-units,
+`source_*` and `target_*` for pair units. The text columns of a unit are filled only where its
+sentences are not one run of a document, which an alignment can in principle produce; they are
+NULL otherwise. The aligner's signature is stored once per release.
+"""
 
 import sqlite3
 
-SCHEMA_VERSION = 5
-SCHEMA = (
-    """
+SCHEMA_VERSION = 6
+
+TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS releases (
     id INTEGER PRIMARY KEY,
@@ -12,6 +19,7 @@ CREATE TABLE IF NOT EXISTS releases (
     release_id TEXT NOT NULL,
     url TEXT, date TEXT, title TEXT,
     content_hash TEXT NOT NULL,
+    aligner TEXT,
     UNIQUE (collection, release_id)
 );
 CREATE TABLE IF NOT EXISTS documents (
@@ -23,30 +31,39 @@ CREATE TABLE IF NOT EXISTS segments (
     release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
     lang TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL,
     PRIMARY KEY (release, lang, idx)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS units (
     id INTEGER PRIMARY KEY,
     release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
-    bead_type TEXT NOT NULL, confidence REAL NOT NULL, aligner TEXT NOT NULL,
-    tk TEXT, ru TEXT, en TEXT, indices TEXT NOT NULL,
+    bead_type TEXT NOT NULL, confidence REAL NOT NULL,
+    tk_first INTEGER, tk_count INTEGER NOT NULL DEFAULT 0,
+    ru_first INTEGER, ru_count INTEGER NOT NULL DEFAULT 0,
+    en_first INTEGER, en_count INTEGER NOT NULL DEFAULT 0,
+    tk TEXT, ru TEXT, en TEXT,
     props TEXT
 );
 CREATE TABLE IF NOT EXISTS pair_units (
     id INTEGER PRIMARY KEY,
     release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
     pair TEXT NOT NULL, position INTEGER NOT NULL,
-    source TEXT NOT NULL, target TEXT NOT NULL, bead_type TEXT NOT NULL,
-    confidence REAL NOT NULL, props TEXT
+    source_first INTEGER NOT NULL, source_count INTEGER NOT NULL,
+    target_first INTEGER NOT NULL, target_count INTEGER NOT NULL,
+    bead_type TEXT NOT NULL, confidence REAL NOT NULL,
+    source TEXT, target TEXT,
+    props TEXT
 );
-CREATE INDEX IF NOT EXISTS units_release ON units(release);
+"""
+
+UNIT_INDEXES = """
 CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
 CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position);
 CREATE INDEX IF NOT EXISTS pair_units_release ON pair_units(release);
 """
-    + """
--- Every release stored or removed, by the generation that commits it: a saved lookup index
--- catches up by reading the releases changed since it was built instead of rebuilding.
+
+# Every release stored or removed, by the generation that commits it: a saved lookup index
+# catches up by reading the releases changed since it was built instead of rebuilding.
+CHANGE_LOG = """
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     generation INTEGER NOT NULL, release INTEGER NOT NULL, added INTEGER NOT NULL
@@ -60,7 +77,6 @@ CREATE TRIGGER IF NOT EXISTS release_removed AFTER DELETE ON releases BEGIN
     VALUES ((SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key = 'generation'), OLD.id, 0);
 END;
 """
-)
 
 
 def statements(script: str) -> list[str]:
@@ -74,31 +90,24 @@ def statements(script: str) -> list[str]:
     return found
 
 
-SCHEMA_STATEMENTS = statements(SCHEMA)
+SCHEMA_STATEMENTS = statements(TABLES + UNIT_INDEXES + CHANGE_LOG)
 
-# MIGRATIONS[n] takes a schema-n TM to schema n + 1, inside one transaction.
-MIGRATIONS = {
-    # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
-    1: ["INSERT INTO meta VALUES ('generation', '0')"],
-    # 3: imported units keep the properties and notes of their file (JSON).
-    2: [
-        "ALTER TABLE units ADD COLUMN props TEXT",
-        "CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position)",
-    ],
-    # 4: a pair's units are read in release order straight from an index, without a sort, and
-    # carry the imported properties themselves rather than through a join with units.
-    3: [
-        "DROP INDEX IF EXISTS pair_units_pair",
-        "CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position)",
-        "ALTER TABLE pair_units ADD COLUMN props TEXT",
-        "UPDATE pair_units SET props = (SELECT t.props FROM units t"
-        " WHERE t.release = pair_units.release AND t.position = pair_units.position)"
-        " WHERE release IN (SELECT release FROM units WHERE props IS NOT NULL)",
-    ],
-    # 5: a random identity, stamped into saved lookup indexes, tells two TM files apart; the
-    # change log lets a saved index catch up with the releases stored or removed since.
-    4: [
-        "INSERT OR IGNORE INTO meta VALUES ('identity', lower(hex(randomblob(16))))",
-        *SCHEMA_STATEMENTS[-3:],
-    ],
-}
+
+def text_of(table: str, side: str, lang: str) -> tuple[str, str]:
+    """SQL for the text of one side of a unit of `table` (`side`: tk/ru/en for tri-units,
+    source/target for pair units) in language `lang`: its own column where set, else its run
+    of segments joined with spaces, else NULL. Returns the column and the LEFT JOIN it needs
+    (a join reads a one-sentence side, most of them, faster than a subquery)."""
+    run = f"s.release = {table}.release AND s.lang = '{lang}'"
+    first, count, segment = f"{table}.{side}_first", f"{table}.{side}_count", f"{side}_segment"
+    column = (
+        f"CASE WHEN {table}.{side} IS NOT NULL THEN {table}.{side}"
+        f" WHEN {count} = 1 THEN {segment}.text"
+        f" WHEN {count} > 1 THEN (SELECT group_concat(text, ' ') FROM (SELECT s.text FROM segments s"
+        f" WHERE {run} AND s.idx >= {first} AND s.idx < {first} + {count} ORDER BY s.idx)) END"
+    )
+    join = (
+        f" LEFT JOIN segments {segment} ON {segment}.release = {table}.release"
+        f" AND {segment}.lang = '{lang}' AND {segment}.idx = {first}"
+    )
+    return column, join

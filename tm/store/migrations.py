@@ -1,0 +1,163 @@
+"""The steps that bring a TM written by an older `tm` up to the current schema.
+
+MIGRATIONS[n] takes a schema-n TM to schema n + 1, inside one transaction: each step is an
+SQL statement or a function of the connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from tm.langs import CODES
+from tm.store.schema import CHANGE_LOG, TABLES, UNIT_INDEXES, statements
+
+
+def _create(table: str) -> str:
+    """The current CREATE statement of `table`."""
+    return next(s for s in statements(TABLES) if f"EXISTS {table} (" in s)
+
+
+def _units_by_reference(db: sqlite3.Connection) -> None:
+    """Schema 6: units point at runs of segments instead of holding copies of their texts, and the
+    aligner's signature moves from every unit to its release. Imported units get segments of
+    their own. A pair unit whose text is not found as a run of its document's segments keeps
+    its text, so nothing is lost."""
+    db.execute("ALTER TABLE releases ADD COLUMN aligner TEXT")
+    db.execute("UPDATE releases SET aligner = (SELECT u.aligner FROM units u WHERE u.release = releases.id LIMIT 1)")
+    db.execute("ALTER TABLE segments RENAME TO segments_5")
+    db.execute(_create("segments"))
+    db.execute("INSERT INTO segments SELECT release, lang, idx, text FROM segments_5")
+    db.execute("DROP TABLE segments_5")
+    for lang in CODES:
+        db.execute(
+            f"INSERT INTO segments SELECT release, '{lang}', position, {lang} FROM units"
+            f" WHERE aligner = 'import' AND {lang} IS NOT NULL"
+        )
+    _move_units(db)
+    _move_pair_units(db)
+    db.execute("DROP INDEX IF EXISTS units_release")
+    for statement in statements(UNIT_INDEXES):
+        db.execute(statement)
+
+
+def _move_units(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE units RENAME TO units_5")
+    db.execute(_create("units"))
+    spans, imported_spans = [], []
+    for lang in CODES:
+        first, last = (f"json_extract(indices, '$.{lang}[{at}]')" for at in ("0", "#-1"))
+        count = f"coalesce(json_array_length(indices, '$.{lang}'), 0)"
+        run = f"{last} - {first} = {count} - 1"
+        spans.append(f"{first}, {count}")
+        imported_spans.append(f"CASE WHEN {lang} IS NULL THEN NULL ELSE position END, {lang} IS NOT NULL")
+        spans.append(f"CASE WHEN {run} THEN NULL ELSE {lang} END")
+    columns = "id, release, position, bead_type, confidence, " + ", ".join(
+        f"{lang}_first, {lang}_count, {lang}" for lang in CODES
+    )
+    aligned = ", ".join(spans)
+    imported = ", ".join(f"{span}, NULL" for span in imported_spans)
+    db.execute(
+        f"INSERT INTO units ({columns}, props) SELECT id, release, position, bead_type, confidence, {aligned}, props"
+        " FROM units_5 WHERE aligner != 'import'"
+    )
+    db.execute(
+        f"INSERT INTO units ({columns}, props) SELECT id, release, position, bead_type, confidence, {imported}, props"
+        " FROM units_5 WHERE aligner = 'import'"
+    )
+    db.execute("DROP TABLE units_5")
+
+
+def _move_pair_units(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE pair_units RENAME TO pair_units_5")
+    db.execute(_create("pair_units"))
+    db.execute(
+        "INSERT INTO pair_units (id, release, pair, position, source_first, source_count, target_first,"
+        " target_count, bead_type, confidence, props) SELECT p.id, p.release, p.pair, p.position, p.position, 1,"
+        " p.position, 1, p.bead_type, p.confidence, p.props FROM pair_units_5 p JOIN releases r ON r.id = p.release"
+        " WHERE r.aligner = 'import'"
+    )
+    aligned = db.execute("SELECT id FROM releases WHERE aligner IS NOT 'import'").fetchall()
+    for (release,) in aligned:
+        sentences = _sentences(db, release)
+        rows = db.execute(
+            "SELECT id, pair, position, source, target, bead_type, confidence, props FROM pair_units_5"
+            " WHERE release = ? ORDER BY pair, position",
+            (release,),
+        ).fetchall()
+        db.executemany(
+            "INSERT INTO pair_units (id, release, pair, position, source_first, source_count, target_first,"
+            " target_count, source, target, bead_type, confidence, props)"
+            f" VALUES (?{', ?' * 12})",
+            list(_referenced(release, rows, sentences)),
+        )
+    db.execute("DROP TABLE pair_units_5")
+
+
+def _sentences(db: sqlite3.Connection, release: int) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {lang: [] for lang in CODES}
+    for lang, text in db.execute("SELECT lang, text FROM segments WHERE release = ? ORDER BY lang, idx", (release,)):
+        found[lang].append(text)
+    return found
+
+
+def _referenced(release: int, rows: list[tuple], sentences: dict[str, list[str]]):
+    """Rows for the new pair_units: each text replaced by its run of segments where one is found
+    (searching forward, as a pair's units follow the documents' order)."""
+    cursor: dict[tuple[str, str], int] = {}
+    for unit_id, pair, position, source, target, *rest in rows:
+        row = [unit_id, release, pair, position]
+        texts = []
+        for lang, text in zip(pair.split("-"), (source, target), strict=True):
+            start = cursor.get((pair, lang), 0)
+            found = find_run(sentences[lang], text, start)
+            if found is None:
+                row += [0, 0]
+                texts.append(text)
+            else:
+                row += list(found)
+                texts.append(None)
+                cursor[(pair, lang)] = found[0] + found[1]
+        yield (*row, *texts, *rest)
+
+
+def find_run(sentences: list[str], text: str, start: int = 0) -> tuple[int, int] | None:
+    """(first, count) of the first run of `sentences` from `start` whose space-joined text is `text`."""
+    for first in range(start, len(sentences)):
+        if not text.startswith(sentences[first]):
+            continue
+        joined, last = sentences[first], first
+        while len(joined) < len(text) and last + 1 < len(sentences):
+            last += 1
+            joined = f"{joined} {sentences[last]}"
+        if joined == text:
+            return first, last - first + 1
+    return None
+
+
+MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
+    # 2: a generation counter, bumped by every write, tells saved lookup indexes they are stale.
+    1: ["INSERT INTO meta VALUES ('generation', '0')"],
+    # 3: imported units keep the properties and notes of their file (JSON).
+    2: [
+        "ALTER TABLE units ADD COLUMN props TEXT",
+        "CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position)",
+    ],
+    # 4: a pair's units are read in release order straight from an index, without a sort, and
+    # carry the imported properties themselves rather than through a join with units.
+    3: [
+        "DROP INDEX IF EXISTS pair_units_pair",
+        "CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position)",
+        "ALTER TABLE pair_units ADD COLUMN props TEXT",
+        "UPDATE pair_units SET props = (SELECT t.props FROM units t"
+        " WHERE t.release = pair_units.release AND t.position = pair_units.position)"
+        " WHERE release IN (SELECT release FROM units WHERE props IS NOT NULL)",
+    ],
+    # 5: a random identity, stamped into saved lookup indexes, tells two TM files apart; the
+    # change log lets a saved index catch up with the releases stored or removed since.
+    4: [
+        "INSERT OR IGNORE INTO meta VALUES ('identity', lower(hex(randomblob(16))))",
+        *statements(CHANGE_LOG),
+    ],
+    5: [_units_by_reference],
+}
