@@ -41,7 +41,7 @@ def test_rebuild_adds_nothing(built):
         assert (again.added, again.unchanged, tm.stats().units) == (0, 6, before)
 
 
-def test_bad_release_is_skipped_and_reported(tmp_path):
+def test_a_bad_version_is_reported_and_the_rest_kept(tmp_path):
     good = tmp_path / "c" / "good"
     bad = tmp_path / "c" / "bad"
     for folder in (good, bad):
@@ -52,9 +52,12 @@ def test_bad_release_is_skipped_and_reported(tmp_path):
     (bad / "ru.txt").write_bytes(b"")
     with TranslationMemory(tmp_path / "tm.db") as tm:
         report = build(tmp_path / "c", tm, "ngram")
-        assert report.added == 1
-        assert any("empty file" in str(s) for s in report.skipped)
-        assert any("only one language" in str(s) for s in report.skipped)
+        assert report.added == 2
+        assert [s.problem for s in report.skipped] == ["empty file: no text after removing the page chrome"]
+        # The English page of "bad" is kept as a release of one language: no units, its sentence stored.
+        assert tm.stats().units == 1
+        rows = tm.db.execute("SELECT r.release_id, s.lang FROM segments s JOIN releases r ON r.id = s.release")
+        assert ("bad", "en") in rows.fetchall()
 
 
 def test_a_version_from_another_release_is_reported(tmp_path):

@@ -15,6 +15,7 @@ import typer
 from tm import formats, jobs
 from tm.align import as_beads, as_pairs
 from tm.corpus import read_document
+from tm.corpus.group import group_pages
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
@@ -72,6 +73,30 @@ def extract(file: Path) -> None:
             "paragraphs": list(document.paragraphs),
         }
     )
+
+
+@app.command("group")
+@_reports_errors
+def group_command(
+    directory: Path,
+    output_format: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+    encoder: ENCODER = DEFAULT_ENCODER,
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+) -> None:
+    """Group the page files below DIRECTORY (any names, any nesting) into releases and print them."""
+    if output_format not in ("json", "text"):
+        raise TmError(f"unknown --format {output_format!r}; choose json or text")
+    grouping = group_pages(directory, get_encoder(encoder, cache).encode)
+    for problem in grouping.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    if output_format == "json":
+        _json([release.as_json() for release in grouping.releases])
+        return
+    for release in grouping.releases:
+        score = "     " if release.score is None else f"{release.score:.2f} "
+        files = "  ".join(f"{lang}={path}" for lang, path in release.files.items())
+        copies = f"  (copies: {', '.join(release.copies)})" if release.copies else ""
+        typer.echo(f"{score}{files}{copies}")
 
 
 @app.command()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, signature
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
+from tm.corpus.group import group_pages, in_release_layout, to_release
 from tm.embed import DEFAULT_ENCODER, Encoder, encoder_id, get_encoder
 from tm.errors import InputError
 from tm.langs import CODES
@@ -32,6 +33,7 @@ class SegmentedRelease:
     sentences: dict[str, list[str]]
     paragraphs: dict[str, list[int]]
     content_hash: str
+    signature: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,15 @@ def prepare_release(release: Release, aligner_signature: str) -> SegmentedReleas
         lang: "\n".join(f"{number}\t{sentence}" for number, sentence in zip(paragraphs[lang], sents, strict=True))
         for lang, sents in sentences.items()
     }
-    return SegmentedRelease(release, sentences, paragraphs, content_hash(texts, aligner_signature))
+    return SegmentedRelease(release, sentences, paragraphs, content_hash(texts, aligner_signature), aligner_signature)
 
 
 def align_prepared(prepared: SegmentedRelease, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
+    """Align a release; a release of one language is kept with its sentences and no units, so it
+    can be found and joins its release when the other versions arrive."""
+    if len(prepared.sentences) < 2:
+        alone = Alignment(prepared.sentences, [], {}, prepared.signature)
+        return AlignedRelease(prepared.release, alone, prepared.content_hash)
     alignment = align(prepared.sentences, encoder, config, prepared.paragraphs)
     return AlignedRelease(prepared.release, alignment, prepared.content_hash)
 
@@ -106,26 +113,37 @@ def build(
     """Read, segment, align and store every release below `corpus`. A release the TM already
     holds with the same sentences and aligner signature is counted unchanged without aligning."""
     report = BuildReport()
-    pending = _changed(corpus, tm, signature(encoder_id(encoder_name)), report, progress)
+    encoder = None if in_release_layout(Path(corpus)) and jobs > 1 else get_encoder(encoder_name, cache)
+    releases = corpus_releases(Path(corpus), report.skipped, encoder)
+    pending = _changed(releases, tm, signature(encoder_id(encoder_name)), report, progress)
     if jobs > 1:
         with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(encoder_name, cache)) as pool:
             _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress)
     else:
-        encoder = get_encoder(encoder_name, cache)
         _store_all((align_prepared(p, encoder) for p in pending), tm, report, progress)
     return report
 
 
+def corpus_releases(corpus: Path, skipped: list[Skipped], encoder: Encoder | None) -> Iterator[Release]:
+    """The releases below `corpus`: read as they are in the corpus layout, else grouped from the
+    pages (which needs the encoder)."""
+    if in_release_layout(corpus):
+        yield from iter_releases(corpus, skipped)
+        return
+    if encoder is None:
+        raise ValueError("grouping pages needs an encoder")
+    grouping = group_pages(corpus, encoder.encode)
+    skipped += grouping.skipped
+    for found in grouping.releases:
+        yield to_release(found, grouping.pages, corpus.resolve().name)
+
+
 def _changed(
-    corpus: Path, tm: TranslationMemory, aligner_signature: str, report: BuildReport, progress
+    releases: Iterable[Release], tm: TranslationMemory, aligner_signature: str, report: BuildReport, progress
 ) -> Iterator[SegmentedRelease]:
-    """The releases below `corpus` that need aligning; the others are counted into `report`."""
-    for release in iter_releases(Path(corpus), report.skipped):
+    """The releases that need aligning; the others are counted into `report`."""
+    for release in releases:
         name = f"{release.collection}/{release.release_id}"
-        if len(release.documents) < 2:
-            only = ", ".join(release.documents)
-            report.skipped.append(Skipped(name, f"only one language ({only}); nothing to align"))
-            continue
         report.releases += 1
         report.languages.update(list(release.documents))
         prepared = prepare_release(release, aligner_signature)
@@ -146,6 +164,7 @@ def _store_all(records: Iterable[AlignedRelease], tm: TranslationMemory, report:
     for record in records:
         release = record.release
         with tm.transaction():
+            tm.delete_overlapping(release)
             tm.add_release(record)
         report.added += 1
         report.units += len(record.alignment.units)

@@ -16,7 +16,7 @@ from tm.errors import InputError
 from tm.langs import CODES, LANGUAGES
 
 SUFFIXES = (".txt", ".html", ".htm")
-_FLAT_NAME = re.compile(rf"^(?P<release>.+)\.(?P<lang>{'|'.join(CODES)})\.(?:txt|html?)$")
+FLAT_NAME = re.compile(rf"^(?P<release>.+)\.(?P<lang>{'|'.join(CODES)})\.(?:txt|html?)$")
 _CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 
 
@@ -141,7 +141,7 @@ def _language_files(folder: Path) -> dict[str, Path]:
 def _flat_groups(folder: Path) -> dict[str, dict[str, Path]]:
     groups: dict[str, dict[str, Path]] = {}
     for path in sorted(folder.iterdir()):
-        if match := _FLAT_NAME.match(path.name):
+        if match := FLAT_NAME.match(path.name):
             groups.setdefault(match["release"], {})[match["lang"]] = path
     return groups
 

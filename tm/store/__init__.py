@@ -213,6 +213,19 @@ class TranslationMemory:
         with self.transaction():
             return self.db.execute(f"DELETE FROM releases WHERE {where}", args).rowcount
 
+    def delete_overlapping(self, release) -> int:
+        """Inside a transaction: remove the other releases of `release`'s collection that hold one
+        of its page files (a page stored alone that has now joined its release). Returns how many."""
+        self._require_transaction()
+        paths = [document.path for document in release.documents.values() if document.path]
+        if not paths:
+            return 0
+        return self.db.execute(
+            f"DELETE FROM releases WHERE collection = ? AND release_id != ? AND id IN"
+            f" (SELECT release FROM documents WHERE path IN ({','.join('?' * len(paths))}))",
+            [release.collection, release.release_id, *paths],
+        ).rowcount
+
     def release_hash(self, collection: str, release_id: str) -> str | None:
         row = self.db.execute(
             "SELECT content_hash FROM releases WHERE collection = ? AND release_id = ?",

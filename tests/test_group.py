@@ -1,0 +1,139 @@
+"""Grouping saved pages into releases (`tm group`, and `tm build` on a folder as saved)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tm.corpus.group import group_pages, in_release_layout, url_key
+from tm.embed import get_encoder
+from tm.jobs import build
+from tm.store import TranslationMemory
+
+SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample"
+# The releases a person makes of the real pages (folders; each folder holds one site's page or pages).
+REAL_RELEASES = {
+    frozenset({"austria-embassy_61084", "aktau-consulate_61172"}),  # phone call with Afghanistan, 2020
+    frozenset({"germany-embassy_121483", "einpresswire_655518824"}),  # Tajik foreign minister, 2023
+    frozenset({"armenia-embassy_121573", "einpresswire_655930088"}),  # President and Tajik premier, 2023
+    frozenset({"georgia-embassy_1614", "istanbul-consulate_1609"}),  # statement on Turkey, undated
+    frozenset({"uk-embassy_126543", "einpresswire_674365533"}),  # UNESCO, 2023
+    frozenset({"mfa_983", "germany-embassy_17540"}),  # statement on a Tajik diplomat, undated
+    frozenset({"mfa_1094"}),
+    frozenset({"mfa_3700"}),
+    frozenset({"mfa-en-seed"}),
+}
+
+TK_2020 = (
+    "TÜRKMENISTANYŇ WE OWGANYSTANYŇ DAŞARY IŞLER MINISTRLERI DUŞUŞDYLAR\n\n"
+    "2020-nji ýylyň 2-nji iýulynda Türkmenistanyň Daşary işler ministri R.Meredow we Owganystanyň "
+    "Daşary işler ministri Hanif Atmar telefon arkaly gepleşik geçirdiler.\n"
+)
+RU_2023 = (
+    "О ВСТРЕЧЕ ПРЕЗИДЕНТА ТУРКМЕНИСТАНА С ПРЕМЬЕР-МИНИСТРОМ ТАДЖИКИСТАНА\n\n"
+    "14 сентября 2023 года Президент Туркменистана Сердар Бердымухамедов встретился в Душанбе "
+    "с Премьер-министром Таджикистана Кохиром Расулзода.\n"
+)
+EN_2023 = (
+    "About the meeting of the President of Turkmenistan with the Prime Minister of Tajikistan\n\n"
+    "On September 14, 2023, President of Turkmenistan Serdar Berdimuhamedov met in Dushanbe with "
+    "the Prime Minister of Tajikistan Kokhir Rasulzoda.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def encode():
+    return get_encoder("use").encode
+
+
+def _made(grouping) -> set[frozenset[str]]:
+    return {frozenset(Path(path).parent.as_posix() for path in r.files.values()) for r in grouping.releases}
+
+
+def test_real_pages_are_grouped_as_a_person_groups_them(shared, encode):
+    grouping = group_pages(shared / "corpora/pages", encode)
+    assert _made(grouping) == REAL_RELEASES
+    files = [path for r in grouping.releases for path in r.files.values()]
+    assert len(files) == len(set(files)) == 17 and not grouping.skipped
+    by_folder = {r.release: r for r in grouping.releases}
+    assert by_folder["mfa_1094"].evidence == {"tk-en": {"url": "mfa.gov.tm/news/1094"}}
+    assert by_folder["mfa-en-seed"].score is None  # a page with no counterpart: a release of one language
+
+
+def test_unrelated_pages_years_apart_are_not_linked(tmp_path, encode):
+    (tmp_path / "a.txt").write_text(TK_2020)
+    (tmp_path / "b.txt").write_text(RU_2023)
+    (tmp_path / "c.txt").write_text(EN_2023)
+    grouping = group_pages(tmp_path, encode)
+    assert {frozenset(r.files.values()) for r in grouping.releases} == {
+        frozenset({"a.txt"}),
+        frozenset({"b.txt", "c.txt"}),
+    }
+    (link,) = [r.evidence["ru-en"] for r in grouping.releases if "ru-en" in r.evidence]
+    assert link["score"] >= 0.5 and link["mutual_best"]
+
+
+def test_same_news_id_under_language_codes_is_one_release(tmp_path, encode):
+    (tmp_path / "x1.txt").write_text(TK_2020)
+    (tmp_path / "x2.txt").write_text(RU_2023)  # unrelated text: the URLs alone say one release
+    manifest = {"x1.txt": "https://www.mfa.gov.tm/tk/news/77", "x2.txt": "https://mfa.gov.tm/ru/news/77/"}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    (release,) = group_pages(tmp_path, encode).releases
+    assert release.files == {"tk": "x1.txt", "ru": "x2.txt"}
+    assert release.evidence == {"tk-ru": {"url": "mfa.gov.tm/news/77"}}
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://www.mfa.gov.tm/en/news/1094", "mfa.gov.tm/news/1094"),
+        ("https://germany.tmembassy.gov.tm/index.php/ru/news/17540", "germany.tmembassy.gov.tm/index.php/news/17540"),
+        ("https://example.org/entry/5", "example.org/entry/5"),
+        ("not a url", None),
+    ],
+)
+def test_url_key(url, key):
+    assert url_key(url) == key
+
+
+def test_copies_binary_and_empty_files(tmp_path, encode):
+    (tmp_path / "deep" / "er").mkdir(parents=True)
+    (tmp_path / "a.txt").write_text(RU_2023)
+    (tmp_path / "deep" / "er" / "copy.txt").write_text(RU_2023)
+    (tmp_path / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    (tmp_path / "empty.txt").write_text("  \n")
+    grouping = group_pages(tmp_path, encode)
+    (release,) = grouping.releases
+    assert release.files == {"ru": "a.txt"} and release.copies == ["deep/er/copy.txt"]
+    assert sorted(s.problem for s in grouping.skipped) == [
+        "a binary file, not a saved page",
+        "empty file: no text after removing the page chrome",
+    ]
+
+
+def test_release_layout_is_read_as_it_is(shared):
+    assert in_release_layout(SAMPLE)
+    assert not in_release_layout(shared / "corpora/pages")  # most folders hold one language
+
+
+def test_build_groups_pages_as_saved_and_keeps_single_pages(shared, tmp_path):
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(shared / "corpora/pages", tm, "use")
+        assert (report.added, report.skipped) == (9, [])
+        languages = tm.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+        assert languages == 17
+
+
+def test_a_page_joins_its_release_when_its_version_arrives(tmp_path):
+    corpus = tmp_path / "saved"
+    corpus.mkdir()
+    (corpus / "c.txt").write_text(EN_2023)
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(corpus, tm, "use")
+        assert tm.db.execute("SELECT release_id FROM releases").fetchall() == [("c",)]
+        assert tm.stats().units == 0
+        (corpus / "b.txt").write_text(RU_2023)
+        build(corpus, tm, "use")
+        # The release is now named by its Russian page; the English page stored alone is gone.
+        assert tm.db.execute("SELECT release_id FROM releases").fetchall() == [("b",)]
+        assert tm.stats().by_pair == {"ru-en": 2}
