@@ -51,6 +51,21 @@ def test_segment_extract_align(tmp_path):
     assert set(paired["pairs"]) == {"tk-ru", "tk-en", "ru-en"}
 
 
+def test_extract_shows_what_it_removed(shared, tmp_path):
+    page = shared / "corpora/pages/mfa-en-seed/en.txt"
+    extracted = json.loads(tm("extract", "--show-removed", page, cwd=tmp_path).stdout)
+    why = {item["line"]: item["why"] for item in extracted["removed"]}
+    assert why["Phone: +993 (12) 44-56-92"] == "contacts footer" and why["3364"] == "view counter"
+    assert "removed" not in json.loads(tm("extract", page, cwd=tmp_path).stdout)
+
+
+def test_group_prints_releases(shared, tmp_path):
+    grouped = json.loads(tm("group", shared / "corpora/pages", "--format", "json", cwd=tmp_path).stdout)
+    assert len(grouped) == 9 and sum(len(r["files"]) for r in grouped) == 17
+    text = tm("group", shared / "corpora/pages", cwd=tmp_path).stdout.splitlines()
+    assert "1.00 tk=mfa_1094/tk.txt  en=mfa_1094/en.txt" in text
+
+
 def test_errors_are_one_line(tmp_path):
     missing = tm("lookup", "x", "--from", "en", "--to", "tk", "--db", "none.db", cwd=tmp_path)
     assert missing.returncode == 1

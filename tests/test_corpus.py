@@ -116,3 +116,63 @@ def test_flat_layout_and_skips_are_reported(tmp_path):
 def test_missing_corpus_folder(tmp_path):
     with pytest.raises(InputError, match="not found"):
         list(iter_releases(tmp_path / "nope", []))
+
+
+@pytest.mark.parametrize(
+    ("page", "lang", "last_words"),
+    [
+        ("mfa_983/tk.txt", "tk", "dykgatyna ýetirildi."),
+        ("germany-embassy_17540/ru.txt", "ru", "до МИД Таджикистана."),
+        ("georgia-embassy_1614/ru.txt", "ru", "решении гуманитарных вопросов."),
+        ("istanbul-consulate_1609/en.txt", "en", "on solving the humanitarian issues."),
+    ],
+)
+def test_press_service_signature_is_removed_in_every_language(shared, page, lang, last_words):
+    removed = []
+    document = read_document(shared / "corpora/pages" / page, lang, removed=removed)
+    assert document.paragraphs[-1].endswith(last_words)
+    signature = [line for line, why in removed if why == "press-service signature"]
+    assert len(signature) == 2  # the signature is on two lines in each of these pages
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "Телефонный разговор прошёл в дружественной атмосфере.",
+        "Tel aviv hosted the next round.",
+        "Phone calls between the ministers will continue.",
+        "Metbugat gullugy bu barada habar berdi we beýannamany ýaýratdy.",
+    ],
+)
+def test_a_short_last_paragraph_is_not_taken_for_a_footer(tmp_path, last):
+    page = tmp_path / "page.txt"
+    page.write_text(f"Title of the release\n\nThe ministers met in Ashgabat and discussed trade.\n\n{last}\n")
+    removed = []
+    document = read_document(page, removed=removed)
+    assert document.paragraphs[-1] == last and removed == []
+
+
+def test_footer_needs_a_contact_and_is_listed(tmp_path):
+    page = tmp_path / "page.txt"
+    body = "The ministers met in Ashgabat and discussed trade."
+    page.write_text(f"Title\n\n{body}\n\nТел.: +993 12 44-56-92\nФакс: 44-58-12\n")
+    removed = []
+    document = read_document(page, removed=removed)
+    assert document.paragraphs == (body,)
+    assert removed == [("Тел.: +993 12 44-56-92", "contacts footer"), ("Факс: 44-58-12", "contacts footer")]
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("ТУРКМЕНИСТАН ПРИНЯЛ УЧАСТИЕ В ФОРУМЕ «ДИАЛОГ – ГАРАНТИЯ МИРА»", True),
+        ('Министр выступил на форуме "Центральная Азия"', True),
+        ("«Мы готовы к сотрудничеству!» – заявил министр.", False),
+        ("«Мы готовы к сотрудничеству!»", False),
+    ],
+)
+def test_a_headline_ending_in_a_closing_quote_is_a_title(tmp_path, first, title):
+    page = tmp_path / "ru.txt"
+    page.write_text(f"{first}\n\nМинистры встретились в Ашхабаде и обсудили вопросы торговли.\n", "utf-8")
+    document = read_document(page, "ru")
+    assert (document.title == first) is title

@@ -62,17 +62,22 @@ def segment(file: Path, lang: Annotated[str, typer.Option("--lang", help="tk, ru
 
 @app.command()
 @_reports_errors
-def extract(file: Path) -> None:
+def extract(
+    file: Path,
+    show_removed: Annotated[bool, typer.Option("--show-removed", help="also list the lines removed, and why")] = False,
+) -> None:
     """Print the language, title, date and paragraphs of a saved page as JSON."""
-    document = read_document(file)
-    _json(
-        {
-            "lang": document.lang,
-            "title": document.title,
-            "date": document.date.isoformat() if document.date else None,
-            "paragraphs": list(document.paragraphs),
-        }
-    )
+    removed: list[tuple[str, str]] = []
+    document = read_document(file, removed=removed)
+    extracted = {
+        "lang": document.lang,
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "paragraphs": list(document.paragraphs),
+    }
+    if show_removed:
+        extracted["removed"] = [{"line": line, "why": why} for line, why in removed]
+    _json(extracted)
 
 
 @app.command("group")

@@ -33,13 +33,16 @@ def decode(data: bytes, path: str) -> str:
         raise InputError(f"not UTF-8 text (bad byte at offset {error.start})", path) from error
 
 
-def read_document(path: Path, lang: str | None = None, url: str | None = None) -> Document:
-    """Read one language version; `lang` is what the file name claims, checked against the text."""
+def read_document(
+    path: Path, lang: str | None = None, url: str | None = None, removed: list[tuple[str, str]] | None = None
+) -> Document:
+    """Read one language version; `lang` is what the file name claims, checked against the text.
+    The lines taken out as page chrome are added to `removed`, each with the reason."""
     raw = decode(path.read_bytes(), str(path))
     if path.suffix.lower() in (".html", ".htm"):
-        title, when, paragraphs = extract_html(raw, str(path))
+        title, when, paragraphs = extract_html(raw, str(path), removed)
     else:
-        title, when, paragraphs = extract_text(raw)
+        title, when, paragraphs = extract_text(raw, removed)
     if not paragraphs and not title:
         raise InputError("empty file: no text after removing the page chrome", path)
     text = "\n".join(([title] if title else []) + paragraphs)
