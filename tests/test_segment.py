@@ -77,3 +77,61 @@ def test_benchmark_targets_on_dev_set(shared):
 )
 def test_lost_sentence_ends(text, lang, expected):
     assert len(split(text, lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # A unit or place abbreviation after a number or name carries the sentence on.
+        (
+            "tk",
+            "Forum 2024 ý. Aşgabatda geçirildi. Taraplar ylalaşdy.",
+            ["Forum 2024 ý. Aşgabatda geçirildi.", "Taraplar ylalaşdy."],
+        ),
+        (
+            "tk",
+            "Duşuşyk Aşgabat ş. Türkmenistanyň DIM-inde geçirildi.",
+            ["Duşuşyk Aşgabat ş. Türkmenistanyň DIM-inde geçirildi."],
+        ),
+        (
+            "ru",
+            "В 2023 г. Туркменистан и Япония подписали соглашение. Затем министры встретились.",
+            ["В 2023 г. Туркменистан и Япония подписали соглашение.", "Затем министры встретились."],
+        ),
+        # ...but a long sentence may end at one.
+        (
+            "ru",
+            "Цель — стать первыми в этой области к 2030 г. «Успех возможен», — сказал он.",
+            ["Цель — стать первыми в этой области к 2030 г.", "«Успех возможен», — сказал он."],
+        ),
+        # A quoted exclamation with its attribution is one sentence.
+        (
+            "ru",
+            "«Мы готовы к сотрудничеству!» – заявил министр. Переговоры продолжились.",
+            ["«Мы готовы к сотрудничеству!» – заявил министр.", "Переговоры продолжились."],
+        ),
+        # Personal names ending like a finite verb are not sentence ends; the verb itself still is.
+        ("tk", "Ilçisi Bagtyýar Rejepow gatnaşdy.", ["Ilçisi Bagtyýar Rejepow gatnaşdy."]),
+        ("tk", "Şahrýar Kazi bilen duşuşdy.", ["Şahrýar Kazi bilen duşuşdy."]),
+        (
+            "tk",
+            "Ol hyzmatdaşlygy goldaýar Türkmenistan hem goldaýar.",
+            ["Ol hyzmatdaşlygy goldaýar", "Türkmenistan hem goldaýar."],
+        ),
+        # A list closed by "и т.д." ends the sentence before a capital; a lost space is an end.
+        (
+            "ru",
+            "Обсуждались энергетика, транспорт и т.д. Затем стороны подписали меморандум.",
+            ["Обсуждались энергетика, транспорт и т.д.", "Затем стороны подписали меморандум."],
+        ),
+        (
+            "ru",
+            "Обсуждались вопросы энергетики и т.д. и т.п. в ходе встречи.",
+            ["Обсуждались вопросы энергетики и т.д. и т.п. в ходе встречи."],
+        ),
+        ("tk", "Resminama gowşurdy.Taraplar ylalaşdylar.", ["Resminama gowşurdy.", "Taraplar ylalaşdylar."]),
+        ("tk", "Duşuşyga R.Meredow gatnaşdy.", ["Duşuşyga R.Meredow gatnaşdy."]),
+    ],
+)
+def test_real_style_sentences(lang, text, expected):
+    assert split(text, lang) == expected

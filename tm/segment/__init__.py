@@ -29,9 +29,18 @@ _CANDIDATE = re.compile(rf"{_TERMINATOR}[{_CLOSERS}]*(?=\s+{_OPENERS})")
 _INITIAL = re.compile(rf"^(?:[{_UPPER}][a-zа-яё]?\.)*[{_UPPER}]$")
 _DOTTED = re.compile(r"^(?:[^\W\d]{1,3}\.)+[^\W\d]{1,3}$")  # U.S, т.е, w.ş.m
 _NUMBER = re.compile(r"^\d+$")
+_UNIT_END_WORDS = 3  # words a sentence needs before a unit after a number can end it ("В 2023 г." cannot)
 # Turkmen is verb-final: a finite present or evidential verb directly followed by a
 # capitalised word ends a sentence even where the page lost its period or line break.
-_TK_FINITE_VERB_THEN_CAPITAL = re.compile(rf"(?<=\w)(?:ýar|ýär|ýarlar|ýärler|ypdyr|ipdir|updyr|üpdir)(?=\s+[{_UPPER}])")
+# The verb is lowercase: a capitalised word with such an ending is a name (Bagtyýar, Şahrýar).
+_TK_FINITE_VERB_THEN_CAPITAL = re.compile(
+    rf"(?<![\w-])[{_LOWER}]\w*?(?:ýar|ýär|ýarlar|ýärler|ypdyr|ipdir|updyr|üpdir)(?=\s+[{_UPPER}])"
+)
+# A period with no space before a capitalised word ("gowşurdy.Taraplar"): an end the page lost
+# its space at. Two lowercase letters before it keep initials (R.Meredow) and abbreviations out.
+_GLUED_END = re.compile(rf"(?<=[{_LOWER}]{{2}})[.!?](?=[{_UPPER}][{_LOWER}])")
+# "«Мы готовы!» – заявил министр": a dash and a lowercase word after the quote carry the sentence on.
+_ATTRIBUTION = re.compile(rf"\s*[—–-]\s*[{_LOWER}]")
 
 
 @cache
@@ -44,6 +53,7 @@ def _lost_end(lang: str) -> re.Pattern[str]:
     """Matches the last word of a sentence whose period was lost: a lowercase word (or one
     in closing quotes) followed by a capitalised sentence starter and a lowercase word."""
     rule = rf"(?<=\s)(?:[{_LOWER}]\S*[{_LOWER}]|\S*[»”])(?=\s+(?:{_starters(lang)})\s+[{_LOWER}])"
+    rule = f"{rule}|{_GLUED_END.pattern}"
     if lang == "tk":
         rule = f"{rule}|{_TK_FINITE_VERB_THEN_CAPITAL.pattern}"
     return re.compile(rule)
@@ -80,14 +90,22 @@ def _lookup(word: str, lang: str) -> str | None:
     return None
 
 
-def _is_abbreviation(words_before: list[str], lang: str, next_char: str) -> bool:
+def _is_abbreviation(words_before: list[str], lang: str, next_char: str, sentence_words: int) -> bool:
     word = words_before[-1].lstrip("(\"“«‘'")
     tag = _lookup(word, lang)
-    number_before = len(words_before) > 1 and words_before[-2][-1:].isdigit()
     if tag == "month":
         return next_char.isdigit()
     if tag == "unit":
-        return not number_before
+        # "В 2023 г. Туркменистан и Япония...": a preposition and a number are no sentence;
+        # "Программа на 2024-2026 гг. Подписана..." and "...ИИ к 2030 г. Next" end at the unit.
+        # Turkmen puts its verb last, so "2024 ý." ends a Turkmen sentence only before a sentence
+        # starter (checked before this).
+        number_before = len(words_before) > 1 and words_before[-2][-1:].isdigit()
+        ends = lang != "tk" and number_before and sentence_words > _UNIT_END_WORDS and next_char.isupper()
+        return not ends
+    if tag == "end":
+        # "и т.д. Затем...": a list-closing abbreviation ends the sentence before a capital.
+        return not next_char.isupper()
     if tag is not None or _INITIAL.match(word) or _DOTTED.match(word):
         return True
     # "30. 10" or "No. 5": a period between numbers is not an end.
@@ -101,12 +119,16 @@ def _split_line(line: str, lang: str) -> list[str]:
     for match in candidates:
         end = match.end()
         terminator = match.group(0)
+        if _ATTRIBUTION.match(line, end) and terminator[:1] in "!?…":
+            continue
         if terminator.startswith(".") and not terminator.startswith("..."):
-            words_before = line[start : match.start()].split()[-2:]
-            next_char = line[end:].lstrip()[:1]
+            sentence_words = line[start : match.start()].split()
+            words_before = sentence_words[-2:]
+            next_char = line[end:].lstrip().lstrip("«\"“„‘'([")[:1]  # the next word's first character
             # "D.C. В пятницу ...": a sentence starter outweighs the abbreviation before it.
             starter_follows = bool(_opens_sentence(lang).match(line, end))
-            if words_before and not starter_follows and _is_abbreviation(words_before, lang, next_char):
+            abbreviation = words_before and _is_abbreviation(words_before, lang, next_char, len(sentence_words))
+            if abbreviation and not starter_follows:
                 continue
         sentence = line[start:end].strip()
         if sentence:
