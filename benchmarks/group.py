@@ -1,14 +1,15 @@
 """Grouping pages into releases: link precision and recall, the real pages, and scale.
 
-1. align-dev (the 62 documents of `clean`; `hard` holds the same ones): every document's {tk,ru,en}.txt written into one folder under random names, each
-   version removed with probability 0.15 (one always kept), a date line added (the release's date
-   plus 0-2 days of republishing delay, releases spread over 60 days, or crowded into 5) or, in the
-   undated run, none.
+1. align-dev (the 62 documents of `clean`; `hard` holds the same ones): every document's
+   {tk,ru,en}.txt written into one folder under random names, each version removed with
+   probability 0.15 (one always kept), a date line added (the release's date plus 0-2 days of
+   republishing delay, releases spread over 60 days, or crowded into 5) or, in the undated
+   run, none.
    Pairwise links (two files put in one release) against the truth: precision, recall; the same
    with the encoder's opening similarity as the only signal (the baseline).
 2. the real pages in ../shared/corpora/pages as saved: the releases a person makes of them.
 3. --scale N: N synthetic pages (releases of three languages made from align-dev sentences with
-   new numbers and dates over three years) grouped: time and peak memory.
+   new numbers and dates over three years) grouped: time, peak memory, link precision and recall.
 Run: python benchmarks/group.py [--encoder use] [--scale 30000] [--seed 0]
 """
 
@@ -124,7 +125,9 @@ def synthetic(folder: Path, pages: int, seed: int) -> None:
         released = date(2021, 1, 1) + timedelta(days=rng.randrange(3 * 365))
         for lang in CODES:
             sentences = doc[lang][first : first + length]
-            text = _NUMBER.sub(lambda m: numbers.setdefault(m[0], str(rng.randrange(10, 5000))), "\n".join(sentences))
+            text = _NUMBER.sub(
+                lambda m, seen=numbers: seen.setdefault(m[0], str(rng.randrange(10, 5000))), "\n".join(sentences)
+            )
             write_page(folder / f"{number:06d}{rng.getrandbits(32):08x}.txt", text, released)
 
 
@@ -136,9 +139,15 @@ def scale_run(encode, pages: int, seed: int) -> None:
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         triples = sum(1 for r in grouping.releases if len(r.files) == 3)
+        by_release: dict[str, list[str]] = {}
+        for path in Path(folder).iterdir():
+            by_release.setdefault(path.name[:6], []).append(path.name)
+        truth = {frozenset(pair) for names in by_release.values() for pair in combinations(names, 2)}
+        precision, recall = precision_recall(found_links(grouping), truth)
         print(
             f"scale: {len(grouping.pages):,} pages grouped in {seconds:.0f} s, peak RSS {peak:.0f} MB,"
-            f" {len(grouping.releases):,} releases ({triples:,} of three languages; {pages // 3:,} made)"
+            f" {len(grouping.releases):,} releases ({triples:,} of three languages; {pages // 3:,} made);"
+            f" links: precision {precision:.3f}, recall {recall:.3f} (copies count as missed)"
         )
 
 

@@ -67,7 +67,10 @@ def test_a_version_from_another_release_is_reported(tmp_path):
     with TranslationMemory(tmp_path / "tm.db") as tm:
         report = build(corpus, tm, "ngram")
     assert report.added == 6
-    assert [(m.path, m.problem.split(" agrees")[0]) for m in report.mismatched] == [("c/2024-002", "the en version")]
+    assert [(m.path, m.problem.split(" agrees")[0].split(" (")[0]) for m in report.mismatched] == [
+        ("c/2024-002", "the en version"),
+        ("c/2024-002", "the versions are dated 77 days apart"),
+    ]
 
 
 def test_failed_write_leaves_nothing(memory):
@@ -194,3 +197,18 @@ def test_an_unchanged_release_is_not_aligned_again(built, monkeypatch):
     with TranslationMemory(path) as tm:
         report = build(SAMPLE, tm, "ngram")
     assert (report.unchanged, report.added, aligned) == (6, 0, [])
+
+
+def test_versions_dated_more_than_a_week_apart_are_reported(tmp_path):
+    release = tmp_path / "c" / "r1"
+    release.mkdir(parents=True)
+    en = "The ministers met in Ashgabat and signed a plan."
+    ru = "Министры встретились в Ашхабаде и подписали план."
+    (release / "en.txt").write_text(f"Talks in Ashgabat\n\n02.07.2020\n\n{en}")
+    (release / "ru.txt").write_text(f"Переговоры в Ашхабаде\n\n14.07.2020\n\n{ru}")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(tmp_path / "c", tm, "ngram")
+    assert report.added == 1  # stored, and reported
+    assert [m.problem for m in report.mismatched] == [
+        "the versions are dated 12 days apart (ru 2020-07-14, en 2020-07-02); same release?"
+    ]

@@ -155,9 +155,19 @@ def _changed(
         yield prepared
 
 
+# Sites republish a release within days; versions dated further apart are reported.
+MAX_DAYS_BETWEEN_VERSIONS = 7
+
+
 def _mismatches(record: AlignedRelease) -> list[Skipped]:
     name = f"{record.release.collection}/{record.release.release_id}"
-    return [Skipped(name, f"{problem}; same release?") for problem in mismatched_versions(record.alignment)]
+    problems = mismatched_versions(record.alignment)
+    dated = {lang: d.date for lang, d in record.release.documents.items() if d.date}
+    if dated and (max(dated.values()) - min(dated.values())).days > MAX_DAYS_BETWEEN_VERSIONS:
+        days = (max(dated.values()) - min(dated.values())).days
+        dates = ", ".join(f"{lang} {when.isoformat()}" for lang, when in dated.items())
+        problems.append(f"the versions are dated {days} days apart ({dates})")
+    return [Skipped(name, f"{problem}; same release?") for problem in problems]
 
 
 def _store_all(records: Iterable[AlignedRelease], tm: TranslationMemory, report: BuildReport, progress) -> None:
