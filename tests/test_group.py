@@ -137,3 +137,11 @@ def test_a_page_joins_its_release_when_its_version_arrives(tmp_path):
         # The release is now named by its Russian page; the English page stored alone is gone.
         assert tm.db.execute("SELECT release_id FROM releases").fetchall() == [("b",)]
         assert tm.stats().by_pair == {"ru-en": 2}
+
+
+def test_html_pages_are_grouped_by_their_canonical_links(tmp_path, encode):
+    page = '<html><head><link rel="canonical" href="https://www.mfa.gov.tm/{lang}/news/5"></head><body><p>{text}</p></body></html>'
+    (tmp_path / "one.html").write_text(page.format(lang="tk", text=TK_2020))
+    (tmp_path / "two.html").write_text(page.format(lang="en", text=EN_2023))
+    (release,) = group_pages(tmp_path, encode).releases
+    assert release.evidence == {"tk-en": {"url": "mfa.gov.tm/news/5"}}

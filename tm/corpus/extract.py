@@ -132,6 +132,18 @@ def _lost(before: list[str], after: list[str]) -> list[str]:
     return lost
 
 
+def html_url(raw: str) -> str | None:
+    """The page's own address, from `<link rel="canonical">` or `<meta property="og:url">`."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(raw)
+    except Exception:  # lxml raises several unrelated types for unusable input; the page says why
+        return None
+    found = root.xpath('//link[@rel="canonical"]/@href | //meta[@property="og:url"]/@content')
+    return str(found[0]).strip() or None if found else None
+
+
 def extract_html(
     raw: str, path: str = "", removed: list[tuple[str, str]] | None = None
 ) -> tuple[str | None, date | None, list[str]]:

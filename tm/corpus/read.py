@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tm.corpus.dates import find_date
 from tm.corpus.detect import detect_language
-from tm.corpus.extract import extract_html, extract_text
+from tm.corpus.extract import extract_html, extract_text, html_url
 from tm.corpus.model import Document, Release, Scan, Skipped
 from tm.errors import InputError
 from tm.langs import CODES, LANGUAGES
@@ -41,6 +41,7 @@ def read_document(
     raw = decode(path.read_bytes(), str(path))
     if path.suffix.lower() in (".html", ".htm"):
         title, when, paragraphs = extract_html(raw, str(path), removed)
+        url = url or html_url(raw)
     else:
         title, when, paragraphs = extract_text(raw, removed)
     if not paragraphs and not title:
