@@ -145,3 +145,14 @@ def test_html_pages_are_grouped_by_their_canonical_links(tmp_path, encode):
     (tmp_path / "two.html").write_text(page.format(lang="en", text=EN_2023))
     (release,) = group_pages(tmp_path, encode).releases
     assert release.evidence == {"tk-en": {"url": "mfa.gov.tm/news/5"}}
+
+
+def test_a_broken_meta_json_is_reported_once_and_its_pages_kept(tmp_path, encode):
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "meta.json").write_text("{not json")
+    (tmp_path / "r" / "a.txt").write_text(RU_2023)
+    (tmp_path / "r" / "b.txt").write_text(EN_2023)
+    grouping = group_pages(tmp_path, encode)
+    assert [r.files for r in grouping.releases] == [{"ru": "r/a.txt", "en": "r/b.txt"}]
+    (problem,) = grouping.skipped
+    assert problem.path.endswith("meta.json") and problem.problem.startswith("meta.json ignored: not valid JSON")

@@ -18,7 +18,6 @@ steps, as a document aligner does (the WMT16 document-alignment task, bitextor):
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections import Counter
@@ -31,7 +30,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from tm.corpus.model import Document, Release, Skipped
-from tm.corpus.read import FLAT_NAME, SUFFIXES, read_document
+from tm.corpus.read import FLAT_NAME, SUFFIXES, read_document, read_json_object
 from tm.errors import InputError
 from tm.langs import CODES
 
@@ -109,32 +108,19 @@ def page_files(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
 
 def _manifest(root: Path, skipped: list[Skipped]) -> dict[str, str]:
     """URLs by file path relative to `root`, from a `manifest.json` ({"path": "url"}) at its top."""
-    path = root / "manifest.json"
-    if not path.is_file():
-        return {}
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        skipped.append(Skipped(str(path), f"manifest ignored: not valid JSON ({error})"))
-        return {}
-    if not isinstance(manifest, dict):
-        skipped.append(Skipped(str(path), "manifest ignored: not an object mapping file paths to URLs"))
-        return {}
-    return {str(k): str(v) for k, v in manifest.items()}
+    return {str(k): str(v) for k, v in read_json_object(root / "manifest.json", skipped).items()}
 
 
-def _meta_for(path: Path) -> dict:
-    """What a release folder's meta.json says about this file (its URL and dates), if anything."""
-    meta_path = path.parent / "meta.json"
-    try:
-        meta = json.loads(meta_path.read_text("utf-8")) if meta_path.is_file() else {}
-    except (ValueError, UnicodeDecodeError, OSError):
-        return {}  # a broken meta.json costs the URL only; the page is read from its text
-    if not isinstance(meta, dict):
-        return {}
-    page = meta.get("pages", {}).get(path.stem) if isinstance(meta.get("pages"), dict) else None
+def _meta_for(path: Path, folders: dict[Path, dict], skipped: list[Skipped]) -> dict:
+    """What a release folder's meta.json says about this file (its URL and dates), if anything;
+    each folder's meta.json is read once (`folders`), and a broken one reported once."""
+    if path.parent not in folders:
+        folders[path.parent] = read_json_object(path.parent / "meta.json", skipped)
+    meta = folders[path.parent]
+    pages, urls = meta.get("pages"), meta.get("urls")
+    page = pages.get(path.stem) if isinstance(pages, dict) else None
     found = dict(page) if isinstance(page, dict) else {}
-    found.setdefault("url", (meta.get("urls") or {}).get(path.stem) if isinstance(meta.get("urls"), dict) else None)
+    found.setdefault("url", urls.get(path.stem) if isinstance(urls, dict) else None)
     found.setdefault("date", meta.get("date"))
     return found
 
@@ -156,6 +142,7 @@ def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
     manifest = _manifest(root, skipped)
     pages: dict[str, Page] = {}
     first_by_digest: dict[str, str] = {}
+    folders: dict[Path, dict] = {}
     for path in page_files(root, skipped):
         relative = path.relative_to(root).as_posix()
         try:
@@ -171,7 +158,7 @@ def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
             original = pages[first_by_digest[digest]]
             pages[original.path] = Page(**{**original.__dict__, "copies": (*original.copies, relative)})
             continue
-        meta = _meta_for(path)
+        meta = _meta_for(path, folders, skipped)
         try:
             document = read_document(path, url=manifest.get(relative) or meta.get("url"))
         except InputError as error:

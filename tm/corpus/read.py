@@ -74,16 +74,23 @@ def _language(text: str, lang: str | None, path: Path, required: bool = True) ->
     return found
 
 
-def _meta(folder: Path, skipped: list[Skipped]) -> dict:
-    path = folder / "meta.json"
-    if not path.exists():
+def read_json_object(path: Path, skipped: list[Skipped]) -> dict:
+    """The JSON object in `path`, or {} when there is none; a file that is not one is reported."""
+    if not path.is_file():
         return {}
     try:
-        meta = json.loads(path.read_text("utf-8"))
+        found = json.loads(path.read_text("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        skipped.append(Skipped(str(path), f"meta.json ignored: not valid JSON ({error})"))
+        skipped.append(Skipped(str(path), f"{path.name} ignored: not valid JSON ({error})"))
         return {}
-    return meta if isinstance(meta, dict) else {}
+    if not isinstance(found, dict):
+        skipped.append(Skipped(str(path), f"{path.name} ignored: not a JSON object"))
+        return {}
+    return found
+
+
+def _meta(folder: Path, skipped: list[Skipped]) -> dict:
+    return read_json_object(folder / "meta.json", skipped)
 
 
 def _meta_url(meta: dict, lang: str) -> str | None:
