@@ -11,8 +11,8 @@ steps, as a document aligner does (the WMT16 document-alignment task, bitextor):
    a score from the similarity of title and opening (the encoder), the names and numbers both
    mention (transliterated, weighted by how rare they are in the folder), the length ratio and the
    date gap. Links are taken best first; two groups join only when they share no language and every
-   pair across them scores at least `THRESHOLD` (so a triple stands only where its three pairwise
-   links agree), which also makes the links one-to-one per language pair.
+   pair across them is `linked` (so a triple stands only where its three pairwise links agree),
+   which also makes the links one-to-one per language pair.
 """
 
 from __future__ import annotations
