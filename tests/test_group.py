@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tm.corpus import Release, read_document
 from tm.corpus.group import group_pages, in_release_layout, url_key
 from tm.embed import get_encoder
-from tm.jobs import build
+from tm.jobs import align_prepared, build, prepare_release, version_problems
 from tm.store import TranslationMemory
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample"
@@ -156,3 +157,16 @@ def test_a_broken_meta_json_is_reported_once_and_its_pages_kept(tmp_path, encode
     assert [r.files for r in grouping.releases] == [{"ru": "r/a.txt", "en": "r/b.txt"}]
     (problem,) = grouping.skipped
     assert problem.path.endswith("meta.json") and problem.problem.startswith("meta.json ignored: not valid JSON")
+
+
+def test_unrelated_versions_put_in_one_release_are_flagged(encode, tmp_path):
+    encoder = get_encoder("use")
+    (tmp_path / "tk.txt").write_text(TK_2020)
+    (tmp_path / "ru.txt").write_text(RU_2023)
+    (tmp_path / "en.txt").write_text(EN_2023)
+    tk, ru, en = (read_document(tmp_path / f"{lang}.txt", lang) for lang in ("tk", "ru", "en"))
+    for documents, flagged in [({"tk": tk, "ru": ru}, True), ({"ru": ru, "en": en}, False)]:
+        release = Release("c", "r", documents)
+        alignment = align_prepared(prepare_release(release, "test"), encoder).alignment
+        problems = version_problems(release, alignment, encode)
+        assert bool(problems) is flagged, problems

@@ -7,6 +7,7 @@ import pytest
 
 import tm.store as store
 from tests.conftest import SAMPLE
+from tests.test_cli import tm as tm_command
 from tm import jobs
 from tm.errors import InputError, StoreError
 from tm.formats import ImportedUnit, import_file
@@ -67,10 +68,21 @@ def test_a_version_from_another_release_is_reported(tmp_path):
     with TranslationMemory(tmp_path / "tm.db") as tm:
         report = build(corpus, tm, "ngram")
     assert report.added == 6
-    assert [(m.path, m.problem.split(" agrees")[0].split(" (")[0]) for m in report.mismatched] == [
-        ("c/2024-002", "the en version"),
+    assert [(m.path, m.problem.split(" (")[0]) for m in report.mismatched] == [
+        ("c/2024-002", "tk and en read as different texts"),
+        ("c/2024-002", "ru and en read as different texts"),
         ("c/2024-002", "the versions are dated 77 days apart"),
     ]
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        assert tm.stats().flagged == 1
+        ((collection, release, why),) = tm.flagged()
+        assert (collection, release) == ("c", "2024-002") and why.startswith("tk and en read as different texts")
+        kept = {u.release_id for u in tm.units(include_flagged=False)}
+        everything = {u.release_id for u in tm.units()}
+    assert everything - kept == {"2024-002"}
+    for flags, count in [([], 23), (["--include-flagged"], 29)]:
+        exported = tm_command("export", "--format", "csv", "-o", "out.csv", *flags, cwd=tmp_path)
+        assert exported.stdout.strip() == f"wrote {count} units to out.csv"
 
 
 def test_failed_write_leaves_nothing(memory):

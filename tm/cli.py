@@ -264,13 +264,16 @@ def export_command(
     min_confidence: Annotated[float, typer.Option(help="leave out units below this")] = 0.0,
     bare_codes: Annotated[bool, typer.Option(help="TMX: tk/ru/en instead of tk-TM/ru-RU/en-US")] = False,
     dedupe: Annotated[bool, typer.Option(help="PO: merge identical sources")] = False,
+    include_flagged: Annotated[
+        bool, typer.Option(help="also export the units of releases flagged as maybe not one release")
+    ] = False,
     collections: COLLECTIONS = None,
     since: SINCE = None,
     until: UNTIL = None,
 ) -> None:
     """Write the TM (or one language pair of it) as TMX, PO, CSV or Excel."""
     langs = (check_lang(source), check_lang(target)) if source and target else CODES
-    options = formats.ExportOptions(langs, region_codes=not bare_codes, dedupe=dedupe)
+    options = formats.ExportOptions(langs, region_codes=not bare_codes, dedupe=dedupe, include_flagged=include_flagged)
     with TranslationMemory(db, create=False) as tm:
         count = formats.export_tm(tm, output, options, output_format, min_confidence, collections, since, until)
     typer.echo(f"wrote {count} units to {output}")
@@ -304,11 +307,14 @@ def import_command(
 def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts by language pair, bead type, confidence band and collection."""
     with TranslationMemory(db, create=False) as tm:
-        result = tm.stats()
+        result, flagged = tm.stats(), tm.flagged()
     if as_json:
-        _json(dataclasses.asdict(result))
+        _json(
+            dataclasses.asdict(result)
+            | {"flagged_releases": [dict(zip(("collection", "release", "why"), f, strict=True)) for f in flagged]}
+        )
         return
-    typer.echo(f"releases: {result.releases}\nunits: {result.units}")
+    typer.echo(f"releases: {result.releases} ({result.flagged} flagged)\nunits: {result.units}")
     for title, counts in [
         ("pairs", result.by_pair),
         ("bead types", result.by_bead_type),
@@ -316,6 +322,8 @@ def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json"
         ("collections", result.by_collection),
     ]:
         typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for collection, release, why in flagged:
+        typer.echo(f"flagged: {collection}/{release}: {why} (its units are left out of exports)")
 
 
 def main() -> None:

@@ -277,10 +277,11 @@ def pair_agreement(alignment: Alignment) -> dict[str, float]:
 
 
 # On align-dev, real pairs agree 0.38 or more; a version of another document in its place at most
-# 0.31 (99% under 0.25). With three versions, the odd-one-out test flags every one of 372 documents
+# 0.31 (99% under 0.25); on the real pages, a release swapped for another about the same visit
+# agrees 0.32. With three versions, the odd-one-out test flags every one of 372 documents
 # with one version swapped for another document's, and 1 of the 124 real ones (a Turkmen version
-# the encoder reads poorly: 0.44 against 0.88).
-MIN_AGREEMENT = 0.3
+# the encoder reads poorly: 0.44 against 0.88). benchmarks/same_release.py measures the whole check.
+MIN_AGREEMENT = 0.35
 ODD_ONE_OUT = 0.5
 
 

@@ -408,3 +408,14 @@ def in_release_layout(root: Path) -> bool:
         else:
             return False
     return all(len(langs) >= 2 for langs in releases.values())
+
+
+def version_similarity(first: Document, second: Document, encode: Encode) -> dict:
+    """The link score and signals of two versions said to be one release, with no folder to learn
+    how rare each name and number is (all count the same) and their dates left out (the build
+    reports dates apart on its own): the content half of the "same release?" check."""
+    pages = [Page(str(number), document, None, None) for number, document in enumerate((first, second))]
+    anchors = {page.path: _anchors(page.document.text) for page in pages}
+    idf = dict.fromkeys({token for tokens in anchors.values() for token in tokens}, 1.0)
+    first_features, second_features = (_features([page], encode, idf, anchors) for page in pages)
+    return next(evidence for _, _, evidence in _candidates(first_features, second_features))

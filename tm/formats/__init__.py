@@ -42,9 +42,9 @@ def export_tm(
     until: str | None = None,
 ) -> int:
     """Write the TM's units to `path`, filtered by confidence, collections and release date
-    (ISO, inclusive); returns the number of units written."""
+    (ISO, inclusive), without flagged releases unless the options ask; returns the units written."""
     module = get_format(format_for(path, fmt))
-    units = tm.units(options.langs, min_confidence, collections, since, until)
+    units = tm.units(options.langs, min_confidence, collections, since, until, include_flagged=options.include_flagged)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return module.write(units, Path(path), options)
 

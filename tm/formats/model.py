@@ -14,6 +14,7 @@ class ExportOptions:
     region_codes: bool = True  # tk-TM rather than tk in TMX
     fuzzy_below: float = 0.5  # PO: entries under this confidence are marked fuzzy
     dedupe: bool = False  # PO: merge identical sources instead of keeping them apart by msgctxt
+    include_flagged: bool = False  # the units of releases whose versions may not be one release
 
 
 @dataclass(slots=True)  # not frozen, which would cost a microsecond per unit on a million-unit import

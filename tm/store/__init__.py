@@ -233,8 +233,9 @@ class TranslationMemory:
         ).fetchone()
         return row[0] if row else None
 
-    def add_release(self, record) -> int:
-        """Store a `tm.jobs.AlignedRelease` whole, replacing an older version of it."""
+    def add_release(self, record, flag: str | None = None) -> int:
+        """Store a `tm.jobs.AlignedRelease` whole, replacing an older version of it; `flag` says why
+        its versions may not be one release (its units then stay out of exports unless asked for)."""
         self._require_transaction()
         release = record.release
         self.db.execute(
@@ -242,8 +243,8 @@ class TranslationMemory:
             (release.collection, release.release_id),
         )
         cursor = self.db.execute(
-            "INSERT INTO releases (collection, release_id, url, date, title, content_hash, aligner)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO releases (collection, release_id, url, date, title, content_hash, aligner, flag)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 release.collection,
                 release.release_id,
@@ -252,6 +253,7 @@ class TranslationMemory:
                 release.title or _first_title(release),
                 record.content_hash,
                 record.alignment.signature,
+                flag,
             ),
         )
         key = cursor.lastrowid
@@ -376,10 +378,14 @@ class TranslationMemory:
         until: str | None = None,
         ids: list[int] | None = None,
         releases: list[int] | None = None,
+        include_flagged: bool = True,
     ) -> Iterator[StoredUnit]:
         """Tri-units (or, for two languages, the finest pairwise units) in release order,
-        filtered by confidence, collections, release date (ISO, inclusive), unit ids or release keys."""
+        filtered by confidence, collections, release date (ISO, inclusive), unit ids or release keys;
+        without the units of flagged releases unless `include_flagged`."""
         where, args = ["u.confidence >= ?"], [min_confidence]
+        if not include_flagged:
+            where.append("r.flag IS NULL")
         clauses = [
             ("r.collection IN ({})", collections or None),
             ("u.id IN ({})", ids),
@@ -447,7 +453,14 @@ class TranslationMemory:
             by_collection=counts(
                 "SELECT r.collection, count(*) FROM units u JOIN releases r ON r.id = u.release GROUP BY r.collection"
             ),
+            flagged=self.db.execute("SELECT count(*) FROM releases WHERE flag IS NOT NULL").fetchone()[0],
         )
+
+    def flagged(self) -> list[tuple[str, str, str]]:
+        """(collection, release id, why) of every flagged release."""
+        return self.db.execute(
+            "SELECT collection, release_id, flag FROM releases WHERE flag IS NOT NULL ORDER BY collection, release_id"
+        ).fetchall()
 
 
 def _span(indices: tuple[int, ...], sentences: list[str] | None) -> tuple[int | None, int, str | None]:

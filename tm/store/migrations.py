@@ -19,11 +19,12 @@ def _create(table: str) -> str:
 
 
 def _units_by_reference(db: sqlite3.Connection) -> None:
-    """Schema 6: units point at runs of segments instead of holding copies of their texts, and the
-    aligner's signature moves from every unit to its release. Imported units get segments of
-    their own. A pair unit whose text is not found as a run of its document's segments keeps
-    its text, so nothing is lost."""
+    """Schema 6: units point at runs of segments instead of holding copies of their texts, the
+    aligner's signature moves from every unit to its release, and a release can be flagged.
+    Imported units get segments of their own. A pair unit whose text is not found as a run of its
+    document's segments keeps its text, so nothing is lost."""
     db.execute("ALTER TABLE releases ADD COLUMN aligner TEXT")
+    db.execute("ALTER TABLE releases ADD COLUMN flag TEXT")
     db.execute("UPDATE releases SET aligner = (SELECT u.aligner FROM units u WHERE u.release = releases.id LIMIT 1)")
     db.execute("ALTER TABLE segments RENAME TO segments_5")
     db.execute(_create("segments"))

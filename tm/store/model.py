@@ -30,3 +30,4 @@ class Stats:
     by_bead_type: dict[str, int]
     by_confidence: dict[str, int]
     by_collection: dict[str, int]
+    flagged: int = 0  # releases whose versions may not be one release

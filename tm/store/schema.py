@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS releases (
     url TEXT, date TEXT, title TEXT,
     content_hash TEXT NOT NULL,
     aligner TEXT,
+    flag TEXT,  -- why its versions may not be one release; its units stay out of exports
     UNIQUE (collection, release_id)
 );
 CREATE TABLE IF NOT EXISTS documents (
