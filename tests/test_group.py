@@ -170,3 +170,31 @@ def test_unrelated_versions_put_in_one_release_are_flagged(encode, tmp_path):
         alignment = align_prepared(prepare_release(release, "test"), encoder).alignment
         problems = version_problems(release, alignment, encode)
         assert bool(problems) is flagged, problems
+
+
+def test_one_unreadable_file_among_many_is_reported_and_the_rest_grouped(tmp_path, monkeypatch):
+    for number in range(60):
+        day = f"{number % 28 + 1:02d}.03.2024"
+        en = f"The ministers met {number} times in Ashgabat."
+        ru = f"Министры встречались {number} раз в Ашхабаде."
+        (tmp_path / f"en-{number:02d}.txt").write_text(f"Release {number}\n{day}\n{en}")
+        (tmp_path / f"ru-{number:02d}.txt").write_text(f"Выпуск {number}\n{day}\n{ru}")
+    (tmp_path / "locked.txt").write_text("The ministers met in Ashgabat and signed a plan.")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    read_bytes = Path.read_bytes
+
+    def refuse_one(path):
+        if path.name == "locked.txt":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_one)
+    grouping = group_pages(tmp_path, get_encoder("ngram").encode)
+    assert sorted((Path(s.path).name, s.problem) for s in grouping.skipped) == [
+        ("gone.txt", "not a file that can be read (a broken link?)"),
+        ("locked.txt", "cannot read: Permission denied"),
+    ]
+    assert len(grouping.pages) == 120
+    assert sum(len(r.files) for r in grouping.releases) == 120
+    pairs = [sorted(r.files.values()) for r in grouping.releases if len(r.files) == 2]
+    assert sum(en[3:] == ru[3:] for en, ru in pairs) >= 55  # numbered alike: en-07.txt with ru-07.txt

@@ -39,6 +39,7 @@ MAX_DAYS_APART = 3
 # The score two pages need to be linked (see the README for how it was measured).
 THRESHOLD = 0.5
 MUTUAL_THRESHOLD = 0.1
+AGREE_FLOOR = 0.05
 # Candidates kept per page and other language: the best few by score.
 CANDIDATES = 5
 _ANCHOR_DIM = 2048
@@ -100,8 +101,11 @@ def page_files(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
         for entry in entries:
             if entry.is_dir():
                 yield from walk(entry)
-            elif entry.suffix.lower() in SUFFIXES and entry.is_file():
-                yield entry
+            elif entry.suffix.lower() in SUFFIXES:
+                if entry.is_file():
+                    yield entry
+                else:
+                    skipped.append(Skipped(str(entry), "not a file that can be read (a broken link?)"))
 
     yield from walk(root)
 
@@ -358,12 +362,22 @@ def _join(groups: list[dict[str, str]], links: dict[frozenset[str], dict]) -> li
         first, second = (owner[path] for path in sorted(pair))
         if first == second or set(members[first]) & set(members[second]):
             continue
-        across = [frozenset((p, q)) for p in members[first].values() for q in members[second].values()]
-        if all(linked(links.get(link)) for link in across):
+        across = [links.get(frozenset((p, q))) for p in members[first].values() for q in members[second].values()]
+        if _agree(across):
             members[first].update(members.pop(second))
             for path in members[first].values():
                 owner[path] = first
     return list(members.values())
+
+
+def _agree(across: list[dict | None]) -> bool:
+    """Whether the pairs across two groups agree that they are one release: every pair a scored
+    candidate of at least AGREE_FLOOR, and together, on average, as good as a mutual-best link.
+    One strong link (a Russian-English pair the encoder reads well) can so carry a Turkmen page
+    whose own links are weaker, but not one that another page in the group contradicts."""
+    if any(evidence is None or evidence["score"] < AGREE_FLOOR for evidence in across):
+        return False
+    return sum(evidence["score"] for evidence in across) / len(across) >= MUTUAL_THRESHOLD
 
 
 def _release(group: dict[str, str], links: dict, seeded: dict[str, str], pages: dict[str, Page]) -> FoundRelease:
