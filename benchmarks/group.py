@@ -79,6 +79,13 @@ def precision_recall(found: set, truth: set) -> tuple[float, float]:
     return hit / max(1, len(found)), hit / max(1, len(truth))
 
 
+PRECISION_TARGET, RECALL_TARGET, SECONDS_TARGET = 0.99, 0.98, 600
+
+
+def _met(precision: float, recall: float) -> str:
+    return "met" if precision >= PRECISION_TARGET and recall >= RECALL_TARGET else "NOT MET"
+
+
 def dev_run(encode, seed: int, dated: bool, days: int = 60) -> None:
     label = f"dated, over {days} days" if dated else "undated"
     with tempfile.TemporaryDirectory() as folder:
@@ -92,7 +99,8 @@ def dev_run(encode, seed: int, dated: bool, days: int = 60) -> None:
             finally:
                 group.WEIGHTS.update(saved)
             p, r = precision_recall(found_links(grouping), truth)
-            print(f"align-dev {label:<20} {name:<24} links {len(truth):>4}  precision {p:.3f}  recall {r:.3f}")
+            verdict = f"  targets P >= {PRECISION_TARGET}, R >= {RECALL_TARGET}: {_met(p, r)}" if weights else ""
+            print(f"align-dev {label:<20} {name:<24} links {len(truth):>4}  precision {p:.3f}  recall {r:.3f}{verdict}")
 
 
 def real_run(encode) -> None:
@@ -149,6 +157,8 @@ def scale_run(encode, pages: int, seed: int) -> None:
             f" {len(grouping.releases):,} releases ({triples:,} of three languages; {pages // 3:,} made);"
             f" links: precision {precision:.3f}, recall {recall:.3f} (copies count as missed)"
         )
+        fast = "met" if seconds <= SECONDS_TARGET else "NOT MET"
+        print(f"  targets: <= {SECONDS_TARGET} s: {fast}; links {_met(precision, recall)}")
 
 
 def main() -> int:
