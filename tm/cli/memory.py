@@ -1,182 +1,25 @@
-"""The `tm` command: each command parses options, makes one library call and prints."""
+"""Commands over a TM: lookup, concordance, delete, export, import, stats."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
-from datetime import date
-from functools import wraps
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tm import formats, jobs
-from tm.align import as_beads, as_pairs
-from tm.corpus import read_document
-from tm.corpus.group import group_pages
+from tm import formats
+from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTIL, app, print_json, reports_errors
 from tm.embed import DEFAULT_ENCODER, get_encoder
-from tm.errors import TmError
 from tm.langs import CODES, check_lang
 from tm.lookup import Filters, concordance, semantic_lookup
 from tm.lookup import lookup as lookup_matches
-from tm.segment import split
 from tm.store import TranslationMemory
-
-app = typer.Typer(
-    help="A Turkmen-Russian-English translation memory.", no_args_is_help=True, pretty_exceptions_enable=False
-)
-
-DB = Annotated[Path, typer.Option("--db", help="TM file (SQLite)")]
-EMBEDDING_CACHE = Path(".tm-cache/embeddings.sqlite")
-ENCODER = Annotated[str, typer.Option("--encoder", help="use (bundled), ngram, or st:/path/to/model")]
-
-
-def _reports_errors(command):
-    """Turn a TmError into one line on stderr and exit status 1."""
-
-    @wraps(command)
-    def run(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except TmError as error:
-            typer.echo(f"Error: {error}", err=True)
-            raise typer.Exit(1) from None
-
-    return run
-
-
-def _json(value) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
-
-
-@app.command()
-@_reports_errors
-def segment(file: Path, lang: Annotated[str, typer.Option("--lang", help="tk, ru or en")]) -> None:
-    """Print the sentences of FILE, one per line."""
-    document = read_document(file, check_lang(lang))
-    for sentence in split(document.text, lang):
-        typer.echo(sentence)
-
-
-@app.command()
-@_reports_errors
-def extract(
-    file: Path,
-    show_removed: Annotated[bool, typer.Option("--show-removed", help="also list the lines removed, and why")] = False,
-) -> None:
-    """Print the language, title, date and paragraphs of a saved page as JSON."""
-    removed: list[tuple[str, str]] = []
-    document = read_document(file, removed=removed)
-    extracted = {
-        "lang": document.lang,
-        "title": document.title,
-        "date": document.date.isoformat() if document.date else None,
-        "paragraphs": list(document.paragraphs),
-    }
-    if show_removed:
-        extracted["removed"] = [{"line": line, "why": why} for line, why in removed]
-    _json(extracted)
-
-
-@app.command("group")
-@_reports_errors
-def group_command(
-    directory: Path,
-    output_format: Annotated[str, typer.Option("--format", help="json or text")] = "text",
-    encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
-) -> None:
-    """Group the page files below DIRECTORY (any names, any nesting) into releases and print them."""
-    if output_format not in ("json", "text"):
-        raise TmError(f"unknown --format {output_format!r}; choose json or text")
-    grouping = group_pages(directory, get_encoder(encoder, cache).encode)
-    for problem in grouping.skipped:
-        typer.echo(f"skipped: {problem}", err=True)
-    if output_format == "json":
-        _json([release.as_json() for release in grouping.releases])
-        return
-    for release in grouping.releases:
-        score = "     " if release.score is None else f"{release.score:.2f} "
-        files = "  ".join(f"{lang}={path}" for lang, path in release.files.items())
-        copies = f"  (copies: {', '.join(release.copies)})" if release.copies else ""
-        typer.echo(f"{score}{files}{copies}")
-
-
-@app.command()
-@_reports_errors
-def align(
-    doc_dir: Path,
-    presegmented: Annotated[bool, typer.Option(help="read {lang}.sent.txt, one sentence per line")] = False,
-    output_format: Annotated[str, typer.Option("--format", help="json or text")] = "json",
-    pairs: Annotated[bool, typer.Option("--pairs", help="also print the finest pairwise beads")] = False,
-    encoder: ENCODER = DEFAULT_ENCODER,
-) -> None:
-    """Align the tk/ru/en versions in DOC_DIR and print the aligned units."""
-    alignment = jobs.align_folder(doc_dir, get_encoder(encoder), presegmented)
-    beads = as_beads(alignment)
-    if output_format == "json":
-        _json({"beads": beads, "pairs": as_pairs(alignment)} if pairs else beads)
-        return
-    for bead in beads:
-        typer.echo(f"[{bead['score']:.2f}] " + " ||| ".join(" ".join(t) for t in bead["text"].values()))
-
-
-@app.command()
-@_reports_errors
-def build(
-    corpus_dir: Path,
-    db: DB = Path("tm.db"),
-    jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
-    encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
-) -> None:
-    """Read, segment, align and store every release under CORPUS_DIR."""
-    from rich.progress import Progress
-
-    with TranslationMemory(db) as tm, Progress(transient=True) as progress:
-        task = progress.add_task("aligning", total=None)
-        report = jobs.build(
-            corpus_dir,
-            tm,
-            encoder,
-            jobs_count,
-            cache=cache,
-            progress=lambda name, _r: progress.update(task, advance=1, description=name),
-        )
-    typer.echo(f"TM: {db}")
-    typer.echo(
-        f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
-        f"{len(report.skipped)} skipped)"
-    )
-    typer.echo("languages: " + ", ".join(f"{lang} {report.languages[lang]}" for lang in CODES))
-    typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
-    for problem in report.skipped:
-        typer.echo(f"skipped: {problem}")
-    for problem in report.mismatched:
-        typer.echo(f"check: {problem}")
-
-
-COLLECTIONS = Annotated[list[str] | None, typer.Option("--collection", help="only these collections (repeatable)")]
-
-
-def _iso_date(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return value
-
-
-SINCE = Annotated[str | None, typer.Option(help="only releases dated on or after (YYYY-MM-DD)", callback=_iso_date)]
-UNTIL = Annotated[str | None, typer.Option(help="only releases dated on or before (YYYY-MM-DD)", callback=_iso_date)]
 
 
 def _print_matches(matches: list, source: str, target: str, as_json: bool) -> None:
     if as_json:
-        _json([dataclasses.asdict(m) for m in matches])
+        print_json([dataclasses.asdict(m) for m in matches])
         return
     for m in matches:
         score = {"fuzzy": f"{m.percent}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
@@ -191,7 +34,7 @@ def _print_matches(matches: list, source: str, target: str, as_json: bool) -> No
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def lookup(
     text: str,
     source: Annotated[str, typer.Option("--from")],
@@ -219,7 +62,7 @@ def lookup(
 
 
 @app.command("concordance")
-@_reports_errors
+@reports_errors
 def concordance_command(
     phrase: str,
     source: Annotated[str, typer.Option("--lang", help="language of PHRASE")],
@@ -241,7 +84,7 @@ def concordance_command(
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def delete(
     collection: Annotated[str, typer.Option("--collection", help="collection to delete from")],
     release: Annotated[str | None, typer.Option("--release", help="only this release")] = None,
@@ -254,7 +97,7 @@ def delete(
 
 
 @app.command("export")
-@_reports_errors
+@reports_errors
 def export_command(
     output: Annotated[Path, typer.Option("-o", "--output")],
     output_format: Annotated[str | None, typer.Option("--format", help="tmx, po, csv, xlsx")] = None,
@@ -280,7 +123,7 @@ def export_command(
 
 
 @app.command("import")
-@_reports_errors
+@reports_errors
 def import_command(
     file: Path,
     input_format: Annotated[str | None, typer.Option("--format")] = None,
@@ -303,13 +146,13 @@ def import_command(
 
 
 @app.command()
-@_reports_errors
+@reports_errors
 def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts by language pair, bead type, confidence band and collection."""
     with TranslationMemory(db, create=False) as tm:
         result, flagged = tm.stats(), tm.flagged()
     if as_json:
-        _json(
+        print_json(
             dataclasses.asdict(result)
             | {"flagged_releases": [dict(zip(("collection", "release", "why"), f, strict=True)) for f in flagged]}
         )
@@ -324,7 +167,3 @@ def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json"
         typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for collection, release, why in flagged:
         typer.echo(f"flagged: {collection}/{release}: {why} (its units are left out of exports)")
-
-
-def main() -> None:
-    app(sys.argv[1:])

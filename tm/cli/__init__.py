@@ -1,0 +1,16 @@
+"""The `tm` command: each command parses options, makes one library call and prints.
+
+`common` holds the application and the options commands share; `corpus` the commands over pages
+and corpora; `memory` the commands over a TM. Importing them registers their commands.
+"""
+
+import sys
+
+from tm.cli import corpus, memory  # noqa: F401  (registers the commands)
+from tm.cli.common import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    app(sys.argv[1:])

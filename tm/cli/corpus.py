@@ -1,0 +1,126 @@
+"""Commands over pages and corpora: segment, extract, group, align, build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tm import jobs
+from tm.align import as_beads, as_pairs
+from tm.cli.common import DB, EMBEDDING_CACHE, ENCODER, app, print_json, reports_errors
+from tm.corpus import read_document
+from tm.corpus.group import group_pages
+from tm.embed import DEFAULT_ENCODER, get_encoder
+from tm.errors import TmError
+from tm.langs import CODES, check_lang
+from tm.segment import split
+from tm.store import TranslationMemory
+
+
+@app.command()
+@reports_errors
+def segment(file: Path, lang: Annotated[str, typer.Option("--lang", help="tk, ru or en")]) -> None:
+    """Print the sentences of FILE, one per line."""
+    document = read_document(file, check_lang(lang))
+    for sentence in split(document.text, lang):
+        typer.echo(sentence)
+
+
+@app.command()
+@reports_errors
+def extract(
+    file: Path,
+    show_removed: Annotated[bool, typer.Option("--show-removed", help="also list the lines removed, and why")] = False,
+) -> None:
+    """Print the language, title, date and paragraphs of a saved page as JSON."""
+    removed: list[tuple[str, str]] = []
+    document = read_document(file, removed=removed)
+    extracted = {
+        "lang": document.lang,
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "paragraphs": list(document.paragraphs),
+    }
+    if show_removed:
+        extracted["removed"] = [{"line": line, "why": why} for line, why in removed]
+    print_json(extracted)
+
+
+@app.command("group")
+@reports_errors
+def group_command(
+    directory: Path,
+    output_format: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+    encoder: ENCODER = DEFAULT_ENCODER,
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+) -> None:
+    """Group the page files below DIRECTORY (any names, any nesting) into releases and print them."""
+    if output_format not in ("json", "text"):
+        raise TmError(f"unknown --format {output_format!r}; choose json or text")
+    grouping = group_pages(directory, get_encoder(encoder, cache).encode)
+    for problem in grouping.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
+    if output_format == "json":
+        print_json([release.as_json() for release in grouping.releases])
+        return
+    for release in grouping.releases:
+        score = "     " if release.score is None else f"{release.score:.2f} "
+        files = "  ".join(f"{lang}={path}" for lang, path in release.files.items())
+        copies = f"  (copies: {', '.join(release.copies)})" if release.copies else ""
+        typer.echo(f"{score}{files}{copies}")
+
+
+@app.command()
+@reports_errors
+def align(
+    doc_dir: Path,
+    presegmented: Annotated[bool, typer.Option(help="read {lang}.sent.txt, one sentence per line")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="json or text")] = "json",
+    pairs: Annotated[bool, typer.Option("--pairs", help="also print the finest pairwise beads")] = False,
+    encoder: ENCODER = DEFAULT_ENCODER,
+) -> None:
+    """Align the tk/ru/en versions in DOC_DIR and print the aligned units."""
+    alignment = jobs.align_folder(doc_dir, get_encoder(encoder), presegmented)
+    beads = as_beads(alignment)
+    if output_format == "json":
+        print_json({"beads": beads, "pairs": as_pairs(alignment)} if pairs else beads)
+        return
+    for bead in beads:
+        typer.echo(f"[{bead['score']:.2f}] " + " ||| ".join(" ".join(t) for t in bead["text"].values()))
+
+
+@app.command()
+@reports_errors
+def build(
+    corpus_dir: Path,
+    db: DB = Path("tm.db"),
+    jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
+    encoder: ENCODER = DEFAULT_ENCODER,
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+) -> None:
+    """Read, segment, align and store every release under CORPUS_DIR."""
+    from rich.progress import Progress
+
+    with TranslationMemory(db) as tm, Progress(transient=True) as progress:
+        task = progress.add_task("aligning", total=None)
+        report = jobs.build(
+            corpus_dir,
+            tm,
+            encoder,
+            jobs_count,
+            cache=cache,
+            progress=lambda name, _r: progress.update(task, advance=1, description=name),
+        )
+    typer.echo(f"TM: {db}")
+    typer.echo(
+        f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped)"
+    )
+    typer.echo("languages: " + ", ".join(f"{lang} {report.languages[lang]}" for lang in CODES))
+    typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
+    for problem in report.skipped:
+        typer.echo(f"skipped: {problem}")
+    for problem in report.mismatched:
+        typer.echo(f"check: {problem}")
