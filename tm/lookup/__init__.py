@@ -186,7 +186,7 @@ def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
 def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Match:
     best, *others = _best_first(units)
     stored = best.texts[source]
-    patched, flags = patch_numbers(query, stored, best.texts[target])
+    patched, flags = patch_numbers(query, stored, best.texts[target], target)
     return Match(
         match_percent(query, stored), _penalty(best), stored, patched, word_diff(query, stored), best, flags, others
     )

@@ -4,13 +4,17 @@ A query that differs from the stored source only in numbers ("2024" for "2023",
 "12-nji" for "30-njy") is a high match; its translation then holds the old numbers.
 Each changed number is replaced in the target when the mapping is unambiguous: the
 old value occurs once in the stored source, once in the target, and maps to one new
-value. Anything else is flagged and the target is left as stored.
+value. What follows a patched number is re-inflected for it where the language needs that
+(Turkmen suffixes, English ordinals; a Russian noun is flagged). Anything else is flagged and the
+target is left as stored.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+
+from tm.lookup.inflect import inflect_after
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 
@@ -19,8 +23,9 @@ def numbers(text: str) -> list[str]:
     return _NUMBER.findall(text)
 
 
-def patch_numbers(query: str, source: str, target: str) -> tuple[str, list[str]]:
-    """The target with the query's numbers put in, and one flag per change made or refused."""
+def patch_numbers(query: str, source: str, target: str, target_lang: str | None = None) -> tuple[str, list[str]]:
+    """The target with the query's numbers put in, and what follows each re-inflected for it in
+    `target_lang` (tm.lookup.inflect), with one flag per change made or refused."""
     new, old = numbers(query), numbers(source)
     if new == old:
         return target, []
@@ -37,7 +42,17 @@ def patch_numbers(query: str, source: str, target: str) -> tuple[str, list[str]]
             flags.append(f"auto-patched {o} -> {n}")
         else:
             flags.append(f"number mismatch {o} -> {n}: not patched (check the target)")
-    patched = _NUMBER.sub(lambda m: patchable.get(m.group(0), m.group(0)), target)
-    if any(re.search(rf"(?<![\w.,]){re.escape(n)}-\w", patched) for n in patchable.values()):
-        flags.append("check the suffix after a patched number")
-    return patched, flags
+    return _put_in(target, patchable, target_lang, flags), flags
+
+
+def _put_in(target: str, patchable: dict[str, str], lang: str | None, flags: list[str]) -> str:
+    """`target` with each old number replaced by its new one, right to left so that the offsets
+    of the numbers not yet replaced stay valid."""
+    for match in reversed(list(_NUMBER.finditer(target))):
+        old = match.group(0)
+        if old in patchable:
+            new = patchable[old]
+            target = target[: match.start()] + new + target[match.end() :]
+            target, _, inflected = inflect_after(target, match.start() + len(new), old, new, lang or "")
+            flags += inflected
+    return target
