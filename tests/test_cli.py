@@ -1,6 +1,7 @@
 """The README's commands, run as a user runs them."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -64,6 +65,19 @@ def test_group_prints_releases(shared, tmp_path):
     assert len(grouped) == 9 and sum(len(r["files"]) for r in grouped) == 17
     text = tm("group", shared / "corpora/pages", cwd=tmp_path).stdout.splitlines()
     assert "1.00 tk=mfa_1094/tk.txt  en=mfa_1094/en.txt" in text
+
+
+def test_lookup_shows_the_ranked_percentage_and_reads_tm_db(workdir, tmp_path):
+    query = "The parties discussed the development of transport links between the two countries."
+    env = {**os.environ, "TM_DB": str(workdir / "tm.db")}
+    found = subprocess.run(
+        [sys.executable, "-m", "tm", "lookup", query, "--from", "en", "--to", "tk", "--top", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert found.stdout.startswith("82% (85% less 3.2 for low alignment confidence)  sample/2024-001"), found.stderr
 
 
 def test_errors_are_one_line(tmp_path):

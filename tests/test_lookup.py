@@ -5,7 +5,7 @@ from rapidfuzz.distance import Levenshtein
 
 from tm.errors import TmError
 from tm.formats import ImportedUnit
-from tm.lookup import Filters, concordance, index_for, lookup, match_percent, semantic_lookup, words
+from tm.lookup import Filters, concordance, index_for, lookup, match_percent, semantic_lookup, word_diff, words
 from tm.lookup.index import build_index
 from tm.lookup.numbers import patch_numbers
 from tm.store import StoredUnit, TranslationMemory
@@ -170,8 +170,23 @@ def test_concordance_matches_inflected_forms(memory):
 
 
 def test_semantic_fallback_is_marked(tm, fast_encoder):
-    [best, *_] = semantic_lookup(tm, "Helsinki talks", "en", "tk", fast_encoder, top=2)
+    [best, *_] = semantic_lookup(tm, "Helsinki talks", "en", "tk", fast_encoder, top=2, min_similarity=0.0)
     assert best.kind == "semantic" and best.target == "Helsinkide gepleşikler geçirildi."
+
+
+def test_semantic_offers_nothing_under_its_minimum(tm, fast_encoder):
+    offered = semantic_lookup(tm, "Helsinki talks", "en", "tk", fast_encoder, top=3, min_similarity=0.0)
+    cut = (offered[0].percent + offered[-1].percent) / 200  # between the best and the worst offer
+    kept = semantic_lookup(tm, "Helsinki talks", "en", "tk", fast_encoder, top=3, min_similarity=cut)
+    assert 0 < len(kept) < len(offered) and all(m.percent >= 100 * cut for m in kept)
+    assert semantic_lookup(tm, "Qwxz vbnm plkj", "en", "tk", fast_encoder) == []
+
+
+def test_case_only_differences_cost_little():
+    headline = "Turkmenistan and Japan signed a memorandum on cooperation"
+    assert match_percent(headline.upper(), headline) == 97  # one minor edit, not one per word
+    assert word_diff(headline.upper(), headline) == headline
+    assert match_percent("The parties signed the plan.", "The Parties signed the plan.") == 96
 
 
 sentences = st.lists(

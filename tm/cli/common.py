@@ -16,7 +16,7 @@ app = typer.Typer(
     help="A Turkmen-Russian-English translation memory.", no_args_is_help=True, pretty_exceptions_enable=False
 )
 
-DB = Annotated[Path, typer.Option("--db", help="TM file (SQLite)")]
+DB = Annotated[Path, typer.Option("--db", envvar="TM_DB", help="TM file (SQLite); default $TM_DB, else tm.db")]
 EMBEDDING_CACHE = Path(".tm-cache/embeddings.sqlite")
 ENCODER = Annotated[str, typer.Option("--encoder", help="use (bundled), ngram, or st:/path/to/model")]
 

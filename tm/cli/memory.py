@@ -19,11 +19,11 @@ from tm.store import TranslationMemory
 
 def _print_matches(matches: list, source: str, target: str, as_json: bool) -> None:
     if as_json:
-        print_json([dataclasses.asdict(m) for m in matches])
+        print_json([dataclasses.asdict(m) | {"ranked": m.ranked} for m in matches])
         return
     for m in matches:
-        score = {"fuzzy": f"{m.percent}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
-        penalty = f" (-{m.penalty:g} low alignment confidence)" if m.penalty else ""
+        score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
+        penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
         also = f" (+{len(m.also_in)} more)" if m.also_in else ""
         typer.echo(f"{score}{penalty}  {m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}{also}".rstrip())
         typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}")

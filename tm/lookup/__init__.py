@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 MAX_QUERY_CHARS = 2000
+# Below this cosine a "same meaning" offer is noise (unrelated sentences reach 0.1-0.3).
+SEMANTIC_MIN = 0.5
 CONFIDENCE_PENALTY = 10.0
 # Units stored since the saved index was built that are indexed on the side before a rebuild.
 DELTA_LIMIT = 20_000
@@ -55,8 +57,8 @@ _loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDic
 
 @dataclass(frozen=True)
 class Match:
-    percent: int
-    penalty: float
+    percent: int  # the match % of the source
+    penalty: float  # points lost for low alignment confidence; matches rank by percent - penalty
     source: str
     target: str
     diff: str
@@ -64,6 +66,11 @@ class Match:
     flags: list[str] = field(default_factory=list)
     also_in: list[StoredUnit] = field(default_factory=list)
     kind: str = "fuzzy"
+
+    @property
+    def ranked(self) -> int:
+        """The percentage matches are ranked by: the match % less the confidence penalty."""
+        return max(0, round(self.percent - self.penalty))
 
 
 def index_for(tm: TranslationMemory, source: str, target: str) -> PairIndex:
@@ -311,11 +318,18 @@ def _in_context(units: list[StoredUnit], pattern: re.Pattern, source: str, targe
 
 
 def semantic_lookup(
-    tm: TranslationMemory, query: str, source: str, target: str, encoder: Encoder, top: int = 5
+    tm: TranslationMemory,
+    query: str,
+    source: str,
+    target: str,
+    encoder: Encoder,
+    top: int = 5,
+    min_similarity: float = SEMANTIC_MIN,
 ) -> list[Match]:
     """Units whose `source` side means what `query` says, by cosine similarity of the encoder's
-    embeddings (percent = similarity * 100, marked `semantic`); for when fuzzy lookup finds nothing.
-    Every entry is encoded, so give a cached encoder (`tm.embed.CachedEncoder`) for a large TM."""
+    embeddings (percent = similarity * 100, marked `semantic`), none under `min_similarity`; for
+    when fuzzy lookup finds nothing. Every entry is encoded, so give a cached encoder
+    (`tm.embed.CachedEncoder`) for a large TM."""
     _check_query(query, source)
     best = [
         units[0]
@@ -339,4 +353,5 @@ def semantic_lookup(
             "semantic",
         )
         for i in np.argsort(-scores)[:top]
+        if scores[i] >= min_similarity
     ]

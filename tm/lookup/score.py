@@ -5,9 +5,11 @@
 `word_edits` is the Levenshtein distance over normalised word tokens: case-folded,
 punctuation dropped, and every token that starts with a digit ("2024", "30-njy",
 "12.5") counted as the same token, so a segment that differs only in its numbers
-stays a high match. `minor_edits` counts the tokens that differ only in case,
-punctuation or number value, each costing a fifth of a word. 100% is kept for an
-identical segment; anything else is capped at 99%.
+stays a high match. `minor_edits` counts the tokens that differ only in punctuation or
+number value, each costing a fifth of a word, plus one for any difference in case however
+many words it touches: an ALL-CAPS headline and the same headline in sentence case differ by
+one minor edit, not one per word. 100% is kept for an identical segment; anything else is
+capped at 99%.
 """
 
 from __future__ import annotations
@@ -41,16 +43,34 @@ def match_percent(query: str, stored: str) -> int:
     if longest == 0:
         return 0
     word_edits = Levenshtein.distance(query_words, stored_words)
-    minor = max(0, Levenshtein.distance(tokens(query), tokens(stored)) - word_edits)
+    folded_query, folded_stored = _folded(query), _folded(stored)
+    minor = max(0, Levenshtein.distance(folded_query, folded_stored) - word_edits)
+    minor += _case_differs(query, stored)
     percent = 100 * (1 - (word_edits + MINOR_COST * minor) / longest)
     return max(0, min(99, int(percent)))
 
 
+def _folded(text: str) -> list[str]:
+    return [t.casefold() for t in tokens(text)]
+
+
+def _case_differs(query: str, stored: str) -> bool:
+    """Whether some token that is the same case-folded differs in case."""
+    a, b = tokens(query), tokens(stored)
+    return any(
+        a[i] != b[j]
+        for tag, i1, i2, j1, j2 in Levenshtein.opcodes(_folded(query), _folded(stored))
+        if tag == "equal"
+        for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+    )
+
+
 def word_diff(query: str, stored: str) -> str:
-    """Stored source with [-removed-] and {+added+} words relative to the query."""
+    """Stored source with [-removed-] and {+added+} words relative to the query (case aside: a
+    word only in another case is shown as it is stored, not as changed)."""
     a, b = tokens(query), tokens(stored)
     out = []
-    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b):
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(_folded(query), _folded(stored)):
         if tag == "equal":
             out.extend(b[j1:j2])
         if tag in ("delete", "replace"):
