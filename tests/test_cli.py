@@ -80,6 +80,32 @@ def test_lookup_shows_the_ranked_percentage_and_reads_tm_db(workdir, tmp_path):
     assert found.stdout.startswith("82% (85% less 3.2 for low alignment confidence)  sample/2024-001"), found.stderr
 
 
+def test_show_context_and_queries_from_stdin(workdir):
+    shown = tm("show", "sample/2024-006", cwd=workdir).stdout.splitlines()
+    assert (
+        len(shown) == 4
+        and shown[0]
+        == "[0.18 1-0-1] Köpçülikleýin habar beriş serişdeleri üçin maglumat ||| - ||| Message for the media"
+    )
+    missing = tm("show", "sample/none", cwd=workdir)
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: no release 'sample/none'")
+    query = "The parties discussed the development of transport links between the two countries."
+    found = tm("lookup", query, "--from", "en", "--to", "tk", "--top", "1", "--context", "1", cwd=workdir).stdout
+    around = [line for line in found.splitlines() if line.startswith(("  > ", "    "))]
+    assert len(around) == 3 and around[1].startswith("  > The parties discussed the development of transport and")
+    queries = "The forum will be held in 2027.\n\nZzz qqq.\n"
+    batch = subprocess.run(
+        [sys.executable, "-m", "tm", "lookup", "-", "--from", "en", "--to", "tk"],
+        cwd=workdir,
+        input=queries,
+        capture_output=True,
+        text=True,
+    )
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["The forum will be held in 2027.", "Zzz qqq."]
+    assert lines[0]["matches"][0]["ranked"] >= 50 and lines[1]["matches"] == []
+
+
 def test_errors_are_one_line(tmp_path):
     missing = tm("lookup", "x", "--from", "en", "--to", "tk", "--db", "none.db", cwd=tmp_path)
     assert missing.returncode == 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,17 +13,23 @@ import typer
 from tm import formats
 from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTIL, app, print_json, reports_errors
 from tm.embed import DEFAULT_ENCODER, get_encoder
+from tm.errors import TmError
 from tm.langs import CODES, check_lang
-from tm.lookup import Filters, concordance, semantic_lookup
+from tm.lookup import Filters, concordance, context, semantic_lookup
 from tm.lookup import lookup as lookup_matches
 from tm.store import TranslationMemory
 
 
-def _print_matches(matches: list, source: str, target: str, as_json: bool) -> None:
+def _print_matches(matches: list, source: str, target: str, as_json: bool, contexts: list | None = None) -> None:
+    contexts = contexts or [[] for _ in matches]
     if as_json:
-        print_json([dataclasses.asdict(m) | {"ranked": m.ranked} for m in matches])
+        shown = [_as_json(m) for m in matches]
+        for match, around in zip(shown, contexts, strict=True):
+            if around:
+                match["context"] = [dataclasses.asdict(unit) for unit in around]
+        print_json(shown)
         return
-    for m in matches:
+    for m, around in zip(matches, contexts, strict=True):
         score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
         penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
         also = f" (+{len(m.also_in)} more)" if m.also_in else ""
@@ -31,12 +39,15 @@ def _print_matches(matches: list, source: str, target: str, as_json: bool) -> No
             typer.echo(f"  {'diff' if m.kind == 'fuzzy' else 'in context'}: {m.diff}")
         for flag in m.flags:
             typer.echo(f"  ! {flag}")
+        for unit in around:
+            mark = ">" if unit.id == m.unit.id else " "
+            typer.echo(f"  {mark} {unit.texts[source]} ||| {unit.texts[target]}")
 
 
 @app.command()
 @reports_errors
 def lookup(
-    text: str,
+    text: Annotated[str, typer.Argument(help="the sentence to look up; - reads one a line from stdin")],
     source: Annotated[str, typer.Option("--from")],
     target: Annotated[str, typer.Option("--to")],
     db: DB = Path("tm.db"),
@@ -46,19 +57,55 @@ def lookup(
     since: SINCE = None,
     until: UNTIL = None,
     semantic: Annotated[bool, typer.Option(help="no fuzzy match: offer units that mean the same")] = False,
+    around: Annotated[int, typer.Option("--context", help="also show this many units before and after")] = 0,
     encoder_name: ENCODER = DEFAULT_ENCODER,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Show the TM's best fuzzy matches for TEXT."""
+    """Show the TM's best fuzzy matches for TEXT. With TEXT `-`, every line of standard input is
+    a query, and each gets one JSON line: {"query": ..., "matches": [...]}."""
     source, target = check_lang(source), check_lang(target)
     filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
+        if text == "-":
+            for line in sys.stdin:
+                if query := line.strip():
+                    found = lookup_matches(tm, query, source, target, threshold, top, filters)
+                    line = {"query": query, "matches": [_as_json(m) for m in found]}
+                    typer.echo(json.dumps(line, ensure_ascii=False))
+            return
         matches = lookup_matches(tm, text, source, target, threshold, top, filters)
         if not matches and semantic:
             matches = semantic_lookup(tm, text, source, target, get_encoder(encoder_name, EMBEDDING_CACHE), top)
+        contexts = [context(tm, m.unit, source, target, around) if around else [] for m in matches]
     if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
-    _print_matches(matches, source, target, as_json)
+    _print_matches(matches, source, target, as_json, contexts)
+
+
+def _as_json(match) -> dict:
+    return dataclasses.asdict(match) | {"ranked": match.ranked}
+
+
+@app.command()
+@reports_errors
+def show(
+    release: Annotated[str, typer.Argument(help="COLLECTION/RELEASE_ID, as tm stats and lookups print it")],
+    db: DB = Path("tm.db"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print a release's units side by side, in document order, with their confidence."""
+    collection, _, release_id = release.partition("/")
+    with TranslationMemory(db, create=False) as tm:
+        key = tm.release_key(collection, release_id)
+        if key is None:
+            raise TmError(f"no release {release!r} in the TM (tm stats lists the collections)")
+        units = list(tm.units(releases=[key]))
+    if as_json:
+        print_json([dataclasses.asdict(unit) for unit in units])
+        return
+    for unit in units:
+        texts = " ||| ".join(unit.texts.get(lang, "-") for lang in CODES)
+        typer.echo(f"[{unit.confidence:.2f} {unit.bead_type}] {texts}")
 
 
 @app.command("concordance")

@@ -34,6 +34,7 @@ __all__ = [
     "Filters",
     "Match",
     "concordance",
+    "context",
     "index_for",
     "lookup",
     "match_percent",
@@ -287,6 +288,14 @@ def reference_lookup(
 def _stem(word: str) -> str:
     """Enough of an inflected word to find its other forms: drop up to 2 final letters of a long word."""
     return word[: max(4, len(word) - 2)] if len(word) > 4 else word
+
+
+def context(tm: TranslationMemory, unit: StoredUnit, source: str, target: str, around: int) -> list[StoredUnit]:
+    """The pairwise units of `unit`'s release from `around` before it to `around` after it, itself
+    included, in document order: a match with its release around it."""
+    units = list(tm.units((source, target), releases=[unit.release]))
+    at = next(n for n, candidate in enumerate(units) if candidate.id == unit.id)
+    return units[max(0, at - around) : at + around + 1]
 
 
 def concordance(

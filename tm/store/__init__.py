@@ -226,6 +226,13 @@ class TranslationMemory:
             [release.collection, release.release_id, *paths],
         ).rowcount
 
+    def release_key(self, collection: str, release_id: str) -> int | None:
+        """The key of a stored release, or None."""
+        row = self.db.execute(
+            "SELECT id FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id)
+        ).fetchone()
+        return row[0] if row else None
+
     def release_hash(self, collection: str, release_id: str) -> str | None:
         row = self.db.execute(
             "SELECT content_hash FROM releases WHERE collection = ? AND release_id = ?",
