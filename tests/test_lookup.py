@@ -5,7 +5,17 @@ from rapidfuzz.distance import Levenshtein
 
 from tm.errors import TmError
 from tm.formats import ImportedUnit
-from tm.lookup import Filters, concordance, index_for, lookup, match_percent, semantic_lookup, word_diff, words
+from tm.lookup import (
+    Filters,
+    bridged_lookup,
+    concordance,
+    index_for,
+    lookup,
+    match_percent,
+    semantic_lookup,
+    word_diff,
+    words,
+)
 from tm.lookup.index import build_index
 from tm.lookup.numbers import patch_numbers
 from tm.store import StoredUnit, TranslationMemory
@@ -220,3 +230,27 @@ def test_lookup_works_while_a_build_writes(tmp_path):
             writer.add_imported("later", "l1", [ImportedUnit({"en": "A new embassy opened.", "tk": "Täze ilçihana."})])
             assert lookup(reader, "Talks were held in Helsinki.", "en", "tk")[0].percent == 100
             assert lookup(reader, "A new embassy opened.", "en", "tk") == []
+
+
+def test_a_match_through_the_third_language(tmp_path):
+    tk = "Taraplar ulag we logistika ulgamynda hyzmatdaşlygy ara alyp maslahatlaşdylar."
+    with TranslationMemory(tmp_path / "tm.db") as memory:
+        with memory.transaction():
+            memory.add_imported(
+                "a", "ru-tk", [ImportedUnit({"ru": "Стороны обсудили сотрудничество в транспорте.", "tk": tk})]
+            )
+        with memory.transaction():
+            memory.add_imported(
+                "b", "tk-en", [ImportedUnit({"tk": tk, "en": "The sides discussed transport cooperation."})]
+            )
+        query = "Стороны обсудили сотрудничество в транспорте."
+        assert lookup(memory, query, "ru", "en") == []  # no ru-en unit anywhere
+        (found,) = bridged_lookup(memory, query, "ru", "en")
+        assert (found.percent, found.via, found.target) == (100, "tk", "The sides discussed transport cooperation.")
+        assert found.flags == [f"via tk: {tk}"] and found.unit.collection == "b"
+        with memory.transaction():  # a direct unit of the same percentage ranks first
+            memory.add_imported(
+                "c", "ru-en", [ImportedUnit({"ru": query, "en": "The parties talked about transport."})]
+            )
+        direct, bridged = bridged_lookup(memory, query, "ru", "en")
+        assert (direct.via, bridged.via) == (None, "tk") and direct.percent == bridged.percent == 100

@@ -16,7 +16,7 @@ from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
 from tm.lookup import Filters, concordance, context, semantic_lookup
-from tm.lookup import lookup as lookup_matches
+from tm.lookup import bridged_lookup as lookup_matches
 from tm.store import TranslationMemory
 
 
@@ -31,6 +31,7 @@ def _print_matches(matches: list, source: str, target: str, as_json: bool, conte
         return
     for m, around in zip(matches, contexts, strict=True):
         score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
+        score += f" via {m.via}" if m.via else ""
         penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
         also = f" (+{len(m.also_in)} more)" if m.also_in else ""
         typer.echo(f"{score}{penalty}  {m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}{also}".rstrip())

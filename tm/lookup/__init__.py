@@ -16,7 +16,7 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,7 @@ from tm.store import StoredUnit, TranslationMemory
 __all__ = [
     "Filters",
     "Match",
+    "bridged_lookup",
     "concordance",
     "context",
     "index_for",
@@ -67,6 +68,7 @@ class Match:
     flags: list[str] = field(default_factory=list)
     also_in: list[StoredUnit] = field(default_factory=list)
     kind: str = "fuzzy"
+    via: str | None = None  # the third language a bridged match went through
 
     @property
     def ranked(self) -> int:
@@ -266,6 +268,36 @@ def _bounded(
         keep = layer.allowed(filters)[found]
         found, bounds = found[keep], bounds[keep]
     return 100 * bounds - _least_penalty(layer.best_confidence[found]), found
+
+
+def bridged_lookup(
+    tm: TranslationMemory,
+    query: str,
+    source: str,
+    target: str,
+    threshold: int = 50,
+    top: int = 5,
+    filters: Filters | None = None,
+) -> list[Match]:
+    """`lookup`, plus matches reached through the third language: the query matches a unit of
+    source and pivot, whose pivot text is stored, identical, in a unit of pivot and target
+    elsewhere in the TM. Such a match is marked `via` the pivot and ranks below a direct match of
+    the same percentage; a translation the direct matches already give is not repeated."""
+    direct = lookup(tm, query, source, target, threshold, top, filters)
+    given = {match.target for match in direct}
+    bridged = []
+    for pivot in (lang for lang in LANGUAGES if lang not in (source, target)):
+        for leg in lookup(tm, query, source, pivot, threshold, top, filters):
+            for onward in lookup(tm, leg.unit.texts[pivot], pivot, target, 100, 1, filters):
+                patched, flags = patch_numbers(query, leg.source, onward.unit.texts[target], target)
+                if onward.percent < 100 or patched in given:
+                    continue
+                given.add(patched)
+                penalty = max(leg.penalty, onward.penalty)
+                flags = [f"via {pivot}: {leg.unit.texts[pivot]}", *flags]
+                bridged.append(replace(leg, penalty=penalty, target=patched, unit=onward.unit, flags=flags, via=pivot))
+    ranked = sorted(direct + bridged, key=lambda m: (m.percent - m.penalty, m.via is None), reverse=True)
+    return [m for m in ranked if m.percent - m.penalty >= threshold][:top]
 
 
 def reference_lookup(
