@@ -1,4 +1,4 @@
-"""Commands over a TM: lookup, concordance, delete, export, import, stats."""
+"""Commands over a TM: lookup, show, concordance, delete, export, import, stats, pretranslate."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tm.errors import TmError
 from tm.langs import CODES, check_lang
 from tm.lookup import Filters, concordance, context, semantic_lookup
 from tm.lookup import bridged_lookup as lookup_matches
+from tm.pretranslate import kind_of, pretranslate
 from tm.store import TranslationMemory
 
 
@@ -215,3 +216,35 @@ def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json"
         typer.echo(f"{title}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for collection, release, why in flagged:
         typer.echo(f"flagged: {collection}/{release}: {why} (its units are left out of exports)")
+
+
+@app.command("pretranslate")
+@reports_errors
+def pretranslate_command(
+    file: Path,
+    source: Annotated[str, typer.Option("--from")],
+    target: Annotated[str, typer.Option("--to")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="default: FILE.<to>.po/.xlf, or .tsv for text")
+    ] = None,
+    db: DB = Path("tm.db"),
+    threshold: Annotated[int, typer.Option(help="lowest match % filled in (marked for review)")] = 75,
+    report: Annotated[str, typer.Option(help="analysis as text or json")] = "text",
+) -> None:
+    """Fill a PO, XLIFF 1.2/2.0 or text file (one segment a line) from the TM, and print the analysis:
+    segments and words per match band and the repetitions inside the file."""
+    source, target = check_lang(source), check_lang(target)
+    if report not in ("text", "json"):
+        raise TmError(f"unknown --report {report!r}; choose text or json")
+    if not 0 <= threshold <= 100:
+        raise TmError(f"--threshold {threshold} is not a percentage (0-100)")
+    if output is None:
+        suffix = ".tsv" if kind_of(file) == "text" else file.suffix
+        output = file.with_name(f"{file.stem}.{target}{suffix}")
+    with TranslationMemory(db, create=False) as tm:
+        analysis = pretranslate(tm, file, source, target, output, threshold)
+    if report == "json":
+        print_json(analysis.as_json() | {"output": str(output)})
+        return
+    typer.echo(analysis.as_text())
+    typer.echo(f"wrote {output}")

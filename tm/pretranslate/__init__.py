@@ -1,0 +1,157 @@
+"""Pre-translate a file from the TM and analyse it, as CAT tools do before a job is quoted.
+
+Every segment of a PO, XLIFF (1.2 or 2.0) or plain-text file is looked up (`bridged_lookup`, the
+best match). An exact match fills the target as translated; a match at or above the threshold
+fills it marked for review, with its match %; anything under it stays empty. A segment already
+translated in the file is left as it is. The analysis counts segments and words per match band,
+and the repetitions inside the file (a segment seen before in the same file), the way Trados and
+memoQ print it for quoting.
+
+One module per file kind (`po`, `xliff`, `text`) reads the segments and writes them back filled;
+this one does the lookups and the counting. The file is written to a temporary name beside the
+output and renamed into place, so a failed run leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tm.errors import InputError
+from tm.lookup import Match, bridged_lookup
+from tm.lookup.score import words
+from tm.store import TranslationMemory
+
+BANDS = ("100%", "95-99%", "85-94%", "75-84%", "50-74%", "no match")
+_LOWEST = 50
+
+
+@dataclass
+class Segment:
+    """One segment to translate; `fill` is set by pre-translation."""
+
+    source: str
+    translated: bool = False  # the file already has a target
+    fillable: bool = True  # false where filling would lose inline markup
+    fill: Match | None = None
+    exact: bool = False
+
+
+@dataclass
+class Analysis:
+    """Segments and words per match band, repetitions, and what was filled."""
+
+    segments: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("repetitions", *BANDS), 0))
+    words: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("repetitions", *BANDS), 0))
+    already_translated: int = 0
+    filled_exact: int = 0
+    filled_fuzzy: int = 0
+
+    def as_json(self) -> dict:
+        return {
+            "bands": {band: {"segments": self.segments[band], "words": self.words[band]} for band in self.segments},
+            "already_translated": self.already_translated,
+            "filled_exact": self.filled_exact,
+            "filled_fuzzy": self.filled_fuzzy,
+        }
+
+    def as_text(self) -> str:
+        lines = [f"{'match':<12}{'segments':>10}{'words':>10}"]
+        lines += [f"{band:<12}{self.segments[band]:>10}{self.words[band]:>10}" for band in self.segments]
+        lines.append(f"{'total':<12}{sum(self.segments.values()):>10}{sum(self.words.values()):>10}")
+        lines.append(
+            f"filled: {self.filled_exact} exact, {self.filled_fuzzy} to review;"
+            f" already translated: {self.already_translated}"
+        )
+        return "\n".join(lines)
+
+
+def band(percent: int | None) -> str:
+    if percent is None or percent < _LOWEST:
+        return "no match"
+    if percent >= 100:
+        return "100%"
+    for low, name in ((95, "95-99%"), (85, "85-94%"), (75, "75-84%")):
+        if percent >= low:
+            return name
+    return "50-74%"
+
+
+def kind_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".po", ".pot"):
+        return "po"
+    if suffix in (".xlf", ".xliff"):
+        return "xliff"
+    if suffix == ".txt":
+        return "text"
+    raise InputError(f"cannot pre-translate a {suffix or 'suffix-less'} file: give .po, .xlf/.xliff or .txt", path)
+
+
+def pretranslate(
+    tm: TranslationMemory,
+    path: Path,
+    source: str,
+    target: str,
+    output: Path,
+    threshold: int = 75,
+) -> Analysis:
+    """Fill the targets of `path` from the TM into `output`; returns the analysis."""
+    from tm.pretranslate import po, text, xliff
+
+    module = {"po": po, "xliff": xliff, "text": text}[kind_of(Path(path))]
+    document = module.read(Path(path), source, target)
+    analysis = _fill(tm, document.segments, source, target, threshold)
+    _write_atomically(Path(output), lambda handle: module.write(document, handle))
+    return analysis
+
+
+def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: str, threshold: int) -> Analysis:
+    analysis, seen = Analysis(), set()
+    for segment in segments:
+        count = len(words(segment.source))
+        if segment.translated:
+            analysis.already_translated += 1
+            continue
+        if segment.source in seen:
+            analysis.segments["repetitions"] += 1
+            analysis.words["repetitions"] += count
+            continue
+        seen.add(segment.source)
+        best = next(iter(bridged_lookup(tm, segment.source, source, target, _LOWEST, 1)), None)
+        name = band(best.ranked if best else None)
+        analysis.segments[name] += 1
+        analysis.words[name] += count
+        if best and best.ranked >= threshold and segment.fillable:
+            segment.fill, segment.exact = best, best.ranked >= 100
+            analysis.filled_exact += segment.exact
+            analysis.filled_fuzzy += not segment.exact
+    _fill_repetitions(segments)
+    return analysis
+
+
+def _fill_repetitions(segments: list[Segment]) -> None:
+    """A repeated segment gets what its first occurrence got."""
+    first = {}
+    for segment in segments:
+        if segment.translated:
+            continue
+        if segment.source in first:
+            segment.fill, segment.exact = first[segment.source].fill, first[segment.source].exact
+        else:
+            first[segment.source] = segment
+
+
+def _write_atomically(output: Path, write: Callable) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
