@@ -6,7 +6,8 @@ compare the index's top 5 with an exhaustive rapidfuzz `process.extract` over ev
 stored segment with the same scorer (recall, and the speed ratio against that scan).
 Then the costs of living with writes: a new process opening the saved (memory-mapped)
 index for its first lookup, and 1,000 units added to the TM followed by the next lookup
-(which indexes the added release on the side), against rebuilding the whole index.
+(which indexes the added release on the side), against rebuilding the whole index; and
+`tm pretranslate` of a 10,000-segment PO (segments/s, with the analysis).
 Run: python benchmarks/lookup.py [--sizes 10000,100000,1000000] [--baseline-queries 200]
 """
 
@@ -21,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import polib
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -29,9 +31,11 @@ import synth
 
 from tm.formats import ImportedUnit
 from tm.lookup import index_for, lookup, words
+from tm.pretranslate import pretranslate
 from tm.store import TranslationMemory
 
 THRESHOLD, TOP = 50, 5
+PO_SEGMENTS = 10_000
 TARGETS = "targets at 1M: p50 <= 5 ms, p95 <= 30 ms, index RAM <= 2 GB, build >= 20,000 units/s, recall >= 99%, >= 50x"
 
 
@@ -115,7 +119,9 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int) -> 
             scan_ms += time.perf_counter() - started
             same += top_scores(mine) == top_scores([score for _, score, _ in full])
     open_ms, added_ms = living_with_writes(path, queries[1][1])
+    pretranslate_rate = pretranslated_per_second(path, folder, queries, PO_SEGMENTS)
     return {
+        "pretranslate": pretranslate_rate,
         "open_ms": open_ms,
         "added_ms": added_ms,
         "size": size,
@@ -146,6 +152,21 @@ def living_with_writes(path: Path, query: str) -> tuple[float, float]:
         return open_ms, 1000 * (time.perf_counter() - started)
 
 
+def pretranslated_per_second(path: Path, folder: Path, queries: list[tuple[str, str]], count: int) -> float:
+    """Segments per second through `tm pretranslate` of a PO of `count` segments made of the
+    queries (repeated with a running number, so each is a distinct segment)."""
+    catalog = polib.POFile()
+    catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    for n in range(count):
+        catalog.append(polib.POEntry(msgid=f"{queries[n % len(queries)][1]} ({n})"))
+    source = folder / "job.po"
+    catalog.save(str(source))
+    with TranslationMemory(path, create=False) as tm:
+        started = time.perf_counter()
+        pretranslate(tm, source, "en", "ru", folder / "job.ru.po")
+        return count / (time.perf_counter() - started)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -154,7 +175,7 @@ def main() -> int:
     args = parser.parse_args()
     print(
         f"{'units':>9} {'entries':>9} {'build u/s':>10} {'index MB':>9} {'p50 ms':>7} {'p95 ms':>7}"
-        f" {'recall':>7} {'scan ms':>8} {'speed-up':>9} {'open ms':>8} {'+1k ms':>7}"
+        f" {'recall':>7} {'scan ms':>8} {'speed-up':>9} {'open ms':>8} {'+1k ms':>7} {'pretr seg/s':>11}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for size in map(int, args.sizes.split(",")):
@@ -162,13 +183,14 @@ def main() -> int:
             print(
                 f"{r['size']:>9} {r['entries']:>9} {r['size'] / r['build_s']:>10.0f} {r['index_mb']:>9.0f}"
                 f" {r['p50']:>7.2f} {r['p95']:>7.2f} {r['recall']:>7.1%} {r['scan_ms']:>8.1f} {r['ratio']:>8.0f}x"
-                f" {r['open_ms']:>8.1f} {r['added_ms']:>7.1f}",
+                f" {r['open_ms']:>8.1f} {r['added_ms']:>7.1f} {r['pretranslate']:>11.0f}",
                 flush=True,
             )
     print(f"p50/p95: {args.queries} queries through tm.lookup.lookup (index search + SQLite fetch + match %);")
     print(f"recall and speed-up: index search vs exhaustive rapidfuzz process.extract, {args.baseline_queries} queries")
     print("open ms: a new process's first lookup on the saved index (memory-mapped, no rebuild);")
     print("+1k ms: the first lookup after 1,000 units were added; the baseline is a full rebuild (build u/s)")
+    print(f"pretr seg/s: tm pretranslate of a {PO_SEGMENTS:,}-segment PO (the queries, numbered), analysis included")
     print(TARGETS)
     print("reproduce: python benchmarks/lookup.py")
     return 0

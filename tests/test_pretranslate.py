@@ -1,6 +1,7 @@
 """Pre-translation of PO, XLIFF 1.2/2.0 and text files, and the analysis CAT tools quote from."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import require_tool
+from tests.test_interop import PROJECT, run_omegat
 from tm.errors import InputError
 from tm.formats import ImportedUnit
 from tm.pretranslate import band, pretranslate
@@ -76,6 +78,16 @@ def test_po_is_filled_and_analysed(memory, tmp_path):
     assert analysis.words["100%"] == 5 and analysis.words["repetitions"] == 5
     assert (analysis.filled_exact, analysis.filled_fuzzy, analysis.already_translated) == (1, 2, 1)
     subprocess.run([require_tool("msgfmt"), "--check", "-o", "/dev/null", str(output)], check=True)
+    checked = tmp_path / "checked.po"
+    run = [require_tool("pofilter"), "--progress=none", str(output), str(checked)]
+    assert subprocess.run(run, capture_output=True, text=True, timeout=120).returncode == 0
+    findings = {
+        (entry.msgid, check)
+        for entry in polib.pofile(str(checked))
+        for check in re.findall(r"^\(pofilter\) (\w+):", entry.tcomment, re.MULTILINE)
+    }
+    # Only the review marks and the unmatched entry are found: the numbers of the patched one agree.
+    assert findings == {(FUZZY, "isfuzzy"), (NEAR, "isfuzzy"), (NONE, "untranslated")}
 
 
 def test_threshold_leaves_weaker_matches_empty(memory, tmp_path):
@@ -205,3 +217,20 @@ def test_pretranslate_command_prints_the_report(memory, tmp_path):
     report = json.loads(shown.stdout)
     assert report["bands"]["100%"] == {"segments": 1, "words": 5} and report["bands"]["repetitions"]["segments"] == 1
     assert report["output"].endswith("job.tk.tsv") and (tmp_path / "job.tk.tsv").exists()
+
+
+def test_omegat_opens_the_pretranslated_xliff(memory, tmp_path):
+    project = tmp_path / "project"
+    for sub in ("source", "target", "tm/auto", "glossary", "dictionary", "omegat"):
+        (project / sub).mkdir(parents=True)
+    (project / "omegat.project").write_text(PROJECT.format(source="en-US", target="tk-TM"), "utf-8")
+    source = tmp_path / "job.xlf"
+    source.write_text(XLIFF_12.format(exact=EXACT, fuzzy=FUZZY, none=NONE))
+    pretranslate(memory, source, "en", "tk", project / "source/job.xlf")
+    log = run_omegat(project, tmp_path / "config", "--mode=console-translate")
+    assert "Loading: job.xlf" in log and "Translated document created" in log
+    assert not [line for line in log.splitlines() if re.search(r"warn|error|severe|exception", line, re.IGNORECASE)]
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    written = etree.parse(str(project / "target/job.xlf")).getroot()
+    targets = {u.get("id"): u.findtext("x:target", namespaces=ns) for u in written.iterfind(".//x:trans-unit", ns)}
+    assert targets["1"] == UNITS[0][1] and targets["2"] == "Wekiliýet 6-njy iýula çenli bolar."
