@@ -9,6 +9,7 @@ from tm.corpus import Release, read_document
 from tm.corpus.group import group_pages, in_release_layout, url_key
 from tm.embed import get_encoder
 from tm.jobs import align_prepared, build, prepare_release, version_problems
+from tm.lookup import Filters, concordance
 from tm.store import TranslationMemory
 
 SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample"
@@ -198,3 +199,17 @@ def test_one_unreadable_file_among_many_is_reported_and_the_rest_grouped(tmp_pat
     assert sum(len(r.files) for r in grouping.releases) == 120
     pairs = [sorted(r.files.values()) for r in grouping.releases if len(r.files) == 2]
     assert sum(en[3:] == ru[3:] for en, ru in pairs) >= 55  # numbered alike: en-07.txt with ru-07.txt
+
+
+def test_a_page_with_no_counterpart_is_found_by_concordance(tmp_path):
+    corpus = tmp_path / "saved"
+    corpus.mkdir()
+    (corpus / "c.txt").write_text(EN_2023)
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(corpus, tm, "ngram")
+        title, found = concordance(tm, "Prime Minister", "en", "tk")  # the title and the sentence
+        assert title.source == EN_2023.splitlines()[0]
+        assert found.target == "" and found.unit.release_id == "c"
+        assert found.flags == ["no translation stored: a page with no counterpart yet"]
+        assert "[Prime Minister]" in found.diff
+        assert concordance(tm, "Prime Minister", "en", "tk", filters=Filters(collections=["other"])) == []

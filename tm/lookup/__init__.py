@@ -194,12 +194,17 @@ def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
 
 
 def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Match:
+    """A candidate as ranked: its match % and penalty, the stored texts (see `_finished`)."""
     best, *others = _best_first(units)
     stored = best.texts[source]
-    patched, flags = patch_numbers(query, stored, best.texts[target], target)
-    return Match(
-        match_percent(query, stored), _penalty(best), stored, patched, word_diff(query, stored), best, flags, others
-    )
+    return Match(match_percent(query, stored), _penalty(best), stored, best.texts[target], "", best, [], others)
+
+
+def _finished(query: str, match: Match, target: str) -> Match:
+    """A match as shown: numbers patched into its target, flags, the word diff. Done only for the
+    matches returned, not for every candidate ranked."""
+    patched, flags = patch_numbers(query, match.source, match.target, target)
+    return replace(match, target=patched, flags=flags, diff=word_diff(query, match.source))
 
 
 def _rank(match: Match) -> tuple:
@@ -251,7 +256,7 @@ def lookup(
                     changed.add(key)
         matches.update((key, _match(query, found[key], source, target)) for key in changed)
         ranked = _ranked(matches.values(), threshold)
-    return ranked[:top]
+    return [_finished(query, match, target) for match in ranked[:top]]
 
 
 def _ranked(matches: Iterable[Match], threshold: int) -> list[Match]:
@@ -314,7 +319,8 @@ def reference_lookup(
     for unit in tm.units((source, target)):
         if not filters or filters.accepts(unit):
             found.setdefault((unit.texts[source], unit.texts[target]), []).append(unit)
-    return _ranked((_match(query, units, source, target) for units in found.values()), threshold)[:top]
+    ranked = _ranked((_match(query, units, source, target) for units in found.values()), threshold)
+    return [_finished(query, match, target) for match in ranked[:top]]
 
 
 def _stem(word: str) -> str:
@@ -334,7 +340,8 @@ def concordance(
     tm: TranslationMemory, phrase: str, source: str, target: str, top: int = 20, filters: Filters | None = None
 ) -> list[Match]:
     """Units whose `source` side holds `phrase`, each word matched by its stem as a prefix,
-    so "переговоры" finds "переговорах" and "gepleşik" finds "gepleşiklerde"."""
+    so "переговоры" finds "переговорах" and "gepleşik" finds "gepleşiklerde"; then the sentences
+    of pages stored with no counterpart yet, marked as having no translation."""
     _check_query(phrase, source)
     stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
     pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)) + r"\w*", re.IGNORECASE)
@@ -348,6 +355,11 @@ def concordance(
                     matches.append(_in_context(units, pattern, source, target))
             if len(matches) == top:
                 return matches
+    for lone in tm.lone_segments(source):
+        if len(matches) < top and pattern.search(lone.texts[source]) and (not filters or filters.accepts(lone)):
+            marked = pattern.sub(lambda m: f"[{m.group(0)}]", lone.texts[source])
+            flags = ["no translation stored: a page with no counterpart yet"]
+            matches.append(Match(0, 0.0, lone.texts[source], "", marked, lone, flags, [], "concordance"))
     return matches
 
 

@@ -226,6 +226,20 @@ class TranslationMemory:
             [release.collection, release.release_id, *paths],
         ).rowcount
 
+    def lone_segments(self, lang: str) -> list[StoredUnit]:
+        """The `lang` sentences of releases stored without units (a page with no counterpart yet),
+        each as a unit of one language."""
+        rows = self.db.execute(
+            "SELECT s.text, r.collection, r.release_id, r.url, r.date, r.id FROM segments s"
+            " JOIN releases r ON r.id = s.release WHERE s.lang = ?"
+            " AND NOT EXISTS (SELECT 1 FROM units u WHERE u.release = r.id) ORDER BY r.id, s.idx",
+            (lang,),
+        ).fetchall()
+        return [
+            StoredUnit(0, {lang: text}, "1-0", 0.0, collection, release_id, url, day, "", {}, key)
+            for text, collection, release_id, url, day, key in rows
+        ]
+
     def release_key(self, collection: str, release_id: str) -> int | None:
         """The key of a stored release, or None."""
         row = self.db.execute(
