@@ -1,6 +1,8 @@
+import csv
 import subprocess
 import sys
 
+import openpyxl
 import polib
 import pytest
 
@@ -176,3 +178,42 @@ def test_po_marks_units_under_the_fuzzy_confidence_fuzzy(memory, tmp_path):
     path = tmp_path / "en-tk.po"
     export_tm(memory, path, ExportOptions(("en", "tk")))
     assert [entry.fuzzy for entry in polib.pofile(str(path))] == [True, True, False, False]
+
+
+FORMULAS = ['=HYPERLINK("http://x","click")', "+1 zeng", "-5 градусов", "@SUM(A1)", "'quoted", "''twice", "plain"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_formulas_are_written_as_text_and_read_back_exact(tmp_path, suffix):
+    with TranslationMemory(tmp_path / "tm.db") as memory:
+        with memory.transaction():
+            memory.add_imported("c", "r", [ImportedUnit({"en": text, "tk": f"{text} tk"}) for text in FORMULAS])
+        out = tmp_path / f"units{suffix}"
+        export_tm(memory, out, ExportOptions(("en", "tk")))
+        if suffix == ".xlsx":
+            sheet = openpyxl.load_workbook(out).active
+            cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+            assert all(cell.data_type != "f" for cell in cells)  # no cell is a live formula
+        else:
+            cells = [cell for row in csv.reader(out.open(encoding="utf-8")) for cell in row]
+            assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+            assert '\'=HYPERLINK("http://x","click")' in cells
+        memory.delete("c")
+        import_file(memory, out, collection="back")
+        assert sorted(u.texts["en"] for u in memory.units(("en", "tk"))) == sorted(FORMULAS)
+
+
+def test_export_never_destroys_the_tm_and_leaves_no_partial_file(tmp_path):
+    with TranslationMemory(tmp_path / "tm.db") as memory:
+        with memory.transaction():
+            memory.add_imported("c", "r", [ImportedUnit({"en": "Hello there.", "tk": "Salam.\x01"})])
+        with pytest.raises(TmError, match="is an SQLite file"):
+            export_tm(memory, tmp_path / "tm.db", ExportOptions(("en", "tk")), "csv")
+        assert memory.stats().units == 1
+        (tmp_path / "old.xlsx").write_bytes(b"previous export")
+        with pytest.raises(TmError, match="control character Excel cannot store"):
+            export_tm(memory, tmp_path / "old.xlsx", ExportOptions(("en", "tk")))
+        assert (tmp_path / "old.xlsx").read_bytes() == b"previous export"
+        assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+        with pytest.raises(TmError, match="is not a plain file"):
+            export_tm(memory, tmp_path, ExportOptions(("en", "tk")), "csv")

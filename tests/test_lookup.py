@@ -254,3 +254,19 @@ def test_a_match_through_the_third_language(tmp_path):
             )
         direct, bridged = bridged_lookup(memory, query, "ru", "en")
         assert (direct.via, bridged.via) == (None, "tk") and direct.percent == bridged.percent == 100
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"source": "en", "target": "en"}, "--from and --to are both en"),
+        ({"threshold": 101}, "threshold 101 is not a percentage"),
+        ({"threshold": -5}, "threshold -5 is not a percentage"),
+        ({"top": 0}, "top 0: ask for at least one match"),
+        ({"top": -1}, "top -1: ask for at least one match"),
+    ],
+)
+def test_options_that_would_mean_something_else_are_refused(tm, options, problem):
+    arguments = {"source": "en", "target": "tk"} | options
+    with pytest.raises(TmError, match=problem):
+        lookup(tm, "The forum will be held.", **arguments)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import tempfile
 from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
@@ -44,9 +46,40 @@ def export_tm(
     """Write the TM's units to `path`, filtered by confidence, collections and release date
     (ISO, inclusive), without flagged releases unless the options ask; returns the units written."""
     module = get_format(format_for(path, fmt))
+    path = Path(path)
+    _refuse_to_overwrite_a_database(path)
     units = tm.units(options.langs, min_confidence, collections, since, until, include_flagged=options.include_flagged)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return module.write(units, Path(path), options)
+    # Written beside the target and renamed into place: a failed or killed export leaves the old file.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".part{path.suffix}")
+        os.close(handle)
+    except OSError as error:
+        raise TmError(f"cannot write the export there ({error.strerror})", path) from error
+    try:
+        count = module.write(units, Path(temporary), options)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise TmError(f"cannot write the export ({error.strerror}); nothing was changed", path) from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _refuse_to_overwrite_a_database(path: Path) -> None:
+    """An export never replaces an SQLite file (`-o tm.db` would destroy the TM), nor anything
+    that is not a plain file (`-o /dev/full`)."""
+    if path.exists() and not path.is_file():
+        raise TmError("is not a plain file; refusing to replace it with an export", path)
+    try:
+        with open(path, "rb") as existing:
+            header = existing.read(16)
+    except OSError:
+        return  # nothing there, or nothing readable: writing will say what is wrong
+    if header == b"SQLite format 3\0":
+        raise TmError("is an SQLite file (the TM?); refusing to overwrite it with an export", path)
 
 
 def import_file(tm, path: Path, fmt: str | None = None, collection: str = "import") -> ReadReport:

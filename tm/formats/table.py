@@ -2,10 +2,17 @@
 
 CSV is written and read in chunks, so its size is not bounded by memory; an Excel sheet
 holds at most EXCEL_ROWS rows, and a larger export is refused before anything is written.
+
+A text a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
+return, the OWASP list) is written with a leading apostrophe, as is a text that itself starts
+with an apostrophe; reading a table takes that one apostrophe off again, so export -> import
+keeps every segment exact. A control character Excel cannot store refuses an Excel export with
+the release it is in (CSV and TMX keep it).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,14 +28,32 @@ EXCEL_ROWS = 1_048_575  # the sheet's 1,048,576 rows, less the header
 CHUNK = 10_000
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def as_cell(text: str | None) -> str | None:
+    """`text` safe in a spreadsheet cell: never read as a formula (see the module docstring)."""
+    if text and text.startswith((*FORMULA_STARTS, "'")):
+        return "'" + text
+    return text
+
+
+def from_cell(text: str) -> str:
+    """The text `as_cell` was given."""
+    if text.startswith("'") and text[1:2] and text[1:].startswith((*FORMULA_STARTS, "'")):
+        return text[1:]
+    return text
+
+
 def _frame(units: Iterable[StoredUnit]) -> pd.DataFrame:
     rows = [
         {
-            "collection": u.collection,
-            "release": u.release_id,
+            "collection": as_cell(u.collection),
+            "release": as_cell(u.release_id),
             "date": u.date,
-            "url": u.url,
-            **{lang: u.texts.get(lang, "") for lang in CODES},
+            "url": as_cell(u.url),
+            **{lang: as_cell(u.texts.get(lang, "")) for lang in CODES},
             "bead_type": u.bead_type,
             "confidence": round(u.confidence, 3),
         }
@@ -42,6 +67,7 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
         frame = _frame(units)
         if len(frame) > EXCEL_ROWS:
             raise TmError(f"{len(frame)} units do not fit in an Excel sheet ({EXCEL_ROWS} rows); export CSV", path)
+        _refuse_control_characters(frame, path)
         frame.to_excel(path, index=False)
         return len(frame)
     count = 0
@@ -51,6 +77,18 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
             _frame(batch).to_csv(out, index=False, header=False)
             count += len(batch)
     return count
+
+
+def _refuse_control_characters(frame: pd.DataFrame, path: Path) -> None:
+    for lang in CODES:
+        found = frame[lang].fillna("").str.contains(_EXCEL_ILLEGAL)
+        if found.any():
+            row = frame[found].iloc[0]
+            raise TmError(
+                f"a {lang} segment of {row['collection']}/{row['release']} holds a control character Excel cannot"
+                " store; export CSV or TMX",
+                path,
+            )
 
 
 def _chunks(path: Path) -> Iterator[pd.DataFrame]:
@@ -71,6 +109,7 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
             raise InputError(f"table needs at least two of the columns tk, ru, en (missing {missing})", path)
         for record in frame.fillna("").to_dict("records"):
             report.read += 1
+            record = {key: from_cell(value) if isinstance(value, str) else value for key, value in record.items()}
             texts = {lang: record[lang] for lang in CODES if record.get(lang)}
             if len(texts) < 2:
                 report.skipped["fewer than two languages"] += 1

@@ -168,6 +168,16 @@ def _check_query(query: str, source: str) -> None:
         raise TmError(f"the query is written in {script} letters, not in {LANGUAGES[source].name}")
 
 
+def _check_options(source: str, target: str, threshold: int, top: int) -> None:
+    """Options that would otherwise quietly mean something else."""
+    if source == target:
+        raise TmError(f"--from and --to are both {source}: look up in one language, find another")
+    if not 0 <= threshold <= 100:
+        raise TmError(f"threshold {threshold} is not a percentage (0-100)")
+    if top < 1:
+        raise TmError(f"top {top}: ask for at least one match")
+
+
 def _penalty(unit: StoredUnit) -> float:
     return round(CONFIDENCE_PENALTY * (1 - unit.confidence), 1) if unit.confidence < 0.9 else 0.0
 
@@ -228,6 +238,7 @@ def lookup(
     candidates in the order of an upper bound of that final score and stopping once no bound
     can beat the `top`-th match."""
     _check_query(query, source)
+    _check_options(source, target, threshold, top)
     query_words = words(query)
     fraction = max(threshold, 1) / 100
     layers = index_for(tm, source, target).layers
@@ -343,6 +354,7 @@ def concordance(
     so "переговоры" finds "переговорах" and "gepleşik" finds "gepleşiklerde"; then the sentences
     of pages stored with no counterpart yet, marked as having no translation."""
     _check_query(phrase, source)
+    _check_options(source, target, 0, top)
     stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
     pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)) + r"\w*", re.IGNORECASE)
     matches: list[Match] = []
