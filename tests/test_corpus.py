@@ -176,3 +176,31 @@ def test_a_headline_ending_in_a_closing_quote_is_a_title(tmp_path, first, title)
     page.write_text(f"{first}\n\nМинистры встретились в Ашхабаде и обсудили вопросы торговли.\n", "utf-8")
     document = read_document(page, "ru")
     assert (document.title == first) is title
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    page = tmp_path / "page.txt"
+    page.write_bytes("Министры встретились в Ашхабаде и подписали план.".encode(encoding))
+    document = read_document(page)
+    assert document.lang == "ru" and document.paragraphs == ("Министры встретились в Ашхабаде и подписали план.",)
+
+
+def test_a_folder_or_a_missing_file_is_one_line(tmp_path):
+    with pytest.raises(InputError, match="cannot read: Is a directory"):
+        read_document(tmp_path)
+    with pytest.raises(InputError, match="cannot read: No such file or directory"):
+        read_document(tmp_path / "missing.txt")
+
+
+def test_a_link_loop_in_a_corpus_is_read_once(tmp_path):
+    release = tmp_path / "c" / "r1"
+    release.mkdir(parents=True)
+    (release / "en.txt").write_text("The ministers met in Ashgabat and signed a plan of cooperation.")
+    (release / "ru.txt").write_text("Министры встретились в Ашхабаде и подписали план сотрудничества.")
+    (tmp_path / "c" / "more").mkdir()
+    (tmp_path / "c" / "more" / "again").symlink_to(tmp_path / "c")
+    skipped = []
+    releases = list(iter_releases(tmp_path / "c", skipped))
+    assert [r.release_id for r in releases] == ["r1"]
+    assert [s.problem for s in skipped] == ["a link to a folder already read; not read again"]

@@ -213,3 +213,12 @@ def test_a_page_with_no_counterpart_is_found_by_concordance(tmp_path):
         assert found.flags == ["no translation stored: a page with no counterpart yet"]
         assert "[Prime Minister]" in found.diff
         assert concordance(tm, "Prime Minister", "en", "tk", filters=Filters(collections=["other"])) == []
+
+
+def test_a_link_loop_among_pages_is_read_once(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "page.txt").write_text(EN_2023)
+    (tmp_path / "a" / "back").symlink_to(tmp_path)
+    grouping = group_pages(tmp_path, get_encoder("ngram").encode)
+    assert [r.files for r in grouping.releases] == [{"en": "a/page.txt"}]
+    assert [s.problem for s in grouping.skipped] == ["a link to a folder already read; not read again"]

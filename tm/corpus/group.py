@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from tm.corpus.model import Document, Release, Skipped
-from tm.corpus.read import FLAT_NAME, SUFFIXES, read_document, read_json_object
+from tm.corpus.read import FLAT_NAME, SUFFIXES, looks_binary, read_document, read_json_object
 from tm.errors import InputError
 from tm.langs import CODES
 
@@ -92,7 +92,14 @@ class Grouping:
 def page_files(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
     """Every page file below `root`, at any depth, in name order; unreadable folders reported."""
 
+    seen: set[Path] = set()
+
     def walk(folder: Path) -> Iterator[Path]:
+        real = folder.resolve()
+        if real in seen:  # a link back into a folder already read: a loop, or the same pages twice
+            skipped.append(Skipped(str(folder), "a link to a folder already read; not read again"))
+            return
+        seen.add(real)
         try:
             entries = sorted(folder.iterdir())
         except OSError as error:
@@ -154,7 +161,7 @@ def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
         except OSError as error:
             skipped.append(Skipped(str(path), f"cannot read: {error.strerror}"))
             continue
-        if b"\0" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if looks_binary(data):
             skipped.append(Skipped(str(path), "a binary file, not a saved page"))
             continue
         digest = hashlib.sha256(data).hexdigest()

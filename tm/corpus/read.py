@@ -21,9 +21,16 @@ _CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 
 
 def decode(data: bytes, path: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or cp1251 when that is clearly Russian."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM (or without one, told by its zero bytes), or
+    cp1251 when that is clearly Russian."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if utf16 := _utf16_without_bom(data):
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError as error:
+            problem = f"looks like {utf16.upper()} but is not (bad bytes at offset {error.start})"
+            raise InputError(problem, path) from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -33,12 +40,36 @@ def decode(data: bytes, path: str) -> str:
         raise InputError(f"not UTF-8 text (bad byte at offset {error.start})", path) from error
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when the zero bytes fall on every other byte, as they do for
+    text in Latin or Cyrillic letters written as UTF-16 without a byte order mark; else None."""
+    sample = data[:4096]
+    if len(sample) < 4 or b"\0" not in sample:
+        return None
+    # Every space and ASCII letter has its zero byte on the same side; a binary file has them on both.
+    odd, even, enough = sample[1::2].count(0), sample[0::2].count(0), max(1, len(sample) // 40)
+    if odd >= enough and even == 0:
+        return "utf-16-le"
+    if even >= enough and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """Zero bytes that are not UTF-16 text: an image, an archive, a database."""
+    return b"\0" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16_without_bom(data)
+
+
 def read_document(
     path: Path, lang: str | None = None, url: str | None = None, removed: list[tuple[str, str]] | None = None
 ) -> Document:
     """Read one language version; `lang` is what the file name claims, checked against the text.
     The lines taken out as page chrome are added to `removed`, each with the reason."""
-    raw = decode(path.read_bytes(), str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", path) from error
+    raw = decode(data, str(path))
     if path.suffix.lower() in (".html", ".htm"):
         title, when, paragraphs = extract_html(raw, str(path), removed)
         url = url or html_url(raw)
@@ -166,10 +197,21 @@ def iter_releases(root: Path, skipped: list[Skipped]) -> Iterator[Release]:
     root = Path(root)
     if not root.is_dir():
         raise InputError("corpus folder not found or not a folder", root)
+    yield from _walk_releases(root, skipped, set())
+
+
+def _walk_releases(root: Path, skipped: list[Skipped], seen: set[Path]) -> Iterator[Release]:
+    """`iter_releases` below one folder; a link back into a folder already read (a loop, or the
+    same releases twice) is reported and not followed."""
+    if root.resolve() in seen:
+        skipped.append(Skipped(str(root), "a link to a folder already read; not read again"))
+        return
+    seen.add(root.resolve())
     try:
         children = sorted(p for p in root.iterdir() if p.is_dir())
     except OSError as error:
-        raise InputError(f"cannot read corpus folder: {error.strerror}", root) from error
+        skipped.append(Skipped(str(root), f"cannot read folder: {error.strerror}"))
+        return
     files = _language_files(root)
     if files:
         release = _release(root.parent.name, root.name, files, _meta(root, skipped), skipped)
@@ -181,7 +223,7 @@ def iter_releases(root: Path, skipped: list[Skipped]) -> Iterator[Release]:
         if release:
             yield release
     for child in children:
-        yield from iter_releases(child, skipped)
+        yield from _walk_releases(child, skipped, seen)
 
 
 def read_corpus(root: Path) -> Scan:
