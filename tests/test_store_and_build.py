@@ -224,3 +224,24 @@ def test_versions_dated_more_than_a_week_apart_are_reported(tmp_path):
     assert [m.problem for m in report.mismatched] == [
         "the versions are dated 12 days apart (ru 2020-07-14, en 2020-07-02); same release?"
     ]
+
+
+def test_a_sentence_too_long_to_align_skips_its_release_with_a_reason(tmp_path):
+    corpus = tmp_path / "c"
+    shutil.copytree(SAMPLE / "2024-002", corpus / "2024-002")
+    shutil.copytree(SAMPLE / "2024-003", corpus / "2024-003")
+    (corpus / "2024-003" / "en.txt").write_text("Title\n\n" + "word " * 3000)
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(corpus, tm, "ngram")
+    assert report.added == 1
+    assert [s.problem.split(":")[0] for s in report.skipped] == ["a en sentence of 14,999 characters (at most 5,000)"]
+
+
+def test_a_meta_json_field_of_the_wrong_type_costs_only_that_field(tmp_path):
+    release = tmp_path / "c" / "r1"
+    shutil.copytree(SAMPLE / "2024-002", release)
+    (release / "meta.json").write_text('{"pages": ["not", "an", "object"], "url": 5, "title": ["x"], "urls": 3}')
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(tmp_path / "c", tm, "ngram")
+        assert report.added == 1 and report.skipped == []
+        assert tm.db.execute("SELECT url, title FROM releases").fetchone()[0] is None

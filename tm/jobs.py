@@ -23,6 +23,8 @@ from tm.segment import split
 from tm.store import TranslationMemory, content_hash
 
 LOW_CONFIDENCE = 0.5
+# The longest sentence aligned; the longest in the ministry's releases is under 1,500 characters.
+MAX_SENTENCE_CHARS = 5_000
 
 
 @dataclass(frozen=True)
@@ -142,15 +144,31 @@ def _changed(
     """The releases that need aligning; the others are counted into `report`."""
     for release in releases:
         name = f"{release.collection}/{release.release_id}"
+        prepared = prepare_release(release, aligner_signature)
+        if problem := _too_long(prepared):
+            report.skipped.append(Skipped(name, problem))
+            continue
         report.releases += 1
         report.languages.update(list(release.documents))
-        prepared = prepare_release(release, aligner_signature)
         if tm.release_hash(release.collection, release.release_id) == prepared.content_hash:
             report.unchanged += 1
             if progress:
                 progress(name, report)
             continue
         yield prepared
+
+
+def _too_long(prepared: SegmentedRelease) -> str | None:
+    """Why a release cannot be aligned as it is: a "sentence" longer than any a release holds
+    (a page without punctuation, a data dump) would take the encoder minutes and gigabytes."""
+    for lang, sentences in prepared.sentences.items():
+        longest = max(map(len, sentences), default=0)
+        if longest > MAX_SENTENCE_CHARS:
+            return (
+                f"a {lang} sentence of {longest:,} characters (at most {MAX_SENTENCE_CHARS:,}):"
+                " not a press release as saved? Not aligned; nothing stored"
+            )
+    return None
 
 
 # Sites republish a release within days; versions dated further apart are reported.

@@ -125,8 +125,20 @@ def _meta(folder: Path, skipped: list[Skipped]) -> dict:
 
 
 def _meta_url(meta: dict, lang: str) -> str | None:
-    page = meta.get("pages", {}).get(lang, {})
-    return page.get("url") or meta.get("urls", {}).get(lang) or None
+    page = _field(meta, "pages", dict).get(lang)
+    url = page.get("url") if isinstance(page, dict) else None
+    return _text(url) or _text(_field(meta, "urls", dict).get(lang))
+
+
+def _field(meta: dict, key: str, kind: type):
+    """`meta[key]` when it is of the kind expected, else an empty one: a field of the wrong type
+    costs that field, not the release."""
+    value = meta.get(key)
+    return value if isinstance(value, kind) else kind()
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _release(
@@ -149,9 +161,9 @@ def _release(
         collection=collection,
         release_id=release_id,
         documents=documents,
-        url=meta.get("url"),
+        url=_text(meta.get("url")),
         date=_meta_date(meta, files, skipped) or (dates[0] if dates else None),
-        title=meta.get("title"),
+        title=_text(meta.get("title")),
     )
 
 
