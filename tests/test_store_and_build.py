@@ -245,3 +245,12 @@ def test_a_meta_json_field_of_the_wrong_type_costs_only_that_field(tmp_path):
         report = build(tmp_path / "c", tm, "ngram")
         assert report.added == 1 and report.skipped == []
         assert tm.db.execute("SELECT url, title FROM releases").fetchone()[0] is None
+
+
+def test_the_same_news_id_on_two_sites_is_two_releases(tmp_path):
+    for site, release in (("site1", "2024-002"), ("site2", "2024-003")):
+        shutil.copytree(SAMPLE / release, tmp_path / "c" / site / "news" / "001")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(tmp_path / "c", tm, "ngram")
+        stored = tm.db.execute("SELECT collection, release_id FROM releases ORDER BY collection").fetchall()
+    assert report.added == 2 and stored == [("site1/news", "001"), ("site2/news", "001")]

@@ -209,10 +209,19 @@ def iter_releases(root: Path, skipped: list[Skipped]) -> Iterator[Release]:
     root = Path(root)
     if not root.is_dir():
         raise InputError("corpus folder not found or not a folder", root)
-    yield from _walk_releases(root, skipped, set())
+    yield from _walk_releases(root, skipped, set(), root)
 
 
-def _walk_releases(root: Path, skipped: list[Skipped], seen: set[Path]) -> Iterator[Release]:
+def _collection(folder: Path, top: Path) -> str:
+    """A folder's collection name: its path below the corpus folder (`site1/news`), so that
+    `site1/news/001` and `site2/news/001` stay two releases; the corpus folder's own name for
+    the folder itself (or for a release folder given as the corpus)."""
+    if folder == top or top not in folder.parents:
+        return folder.name
+    return folder.relative_to(top).as_posix()
+
+
+def _walk_releases(root: Path, skipped: list[Skipped], seen: set[Path], top: Path) -> Iterator[Release]:
     """`iter_releases` below one folder; a link back into a folder already read (a loop, or the
     same releases twice) is reported and not followed."""
     if root.resolve() in seen:
@@ -226,16 +235,16 @@ def _walk_releases(root: Path, skipped: list[Skipped], seen: set[Path]) -> Itera
         return
     files = _language_files(root)
     if files:
-        release = _release(root.parent.name, root.name, files, _meta(root, skipped), skipped)
+        release = _release(_collection(root.parent, top), root.name, files, _meta(root, skipped), skipped)
         if release:
             yield release
         return
     for release_id, group in _flat_groups(root).items():
-        release = _release(root.name, release_id, group, {}, skipped)
+        release = _release(_collection(root, top), release_id, group, {}, skipped)
         if release:
             yield release
     for child in children:
-        yield from _walk_releases(child, skipped, seen)
+        yield from _walk_releases(child, skipped, seen, top)
 
 
 def read_corpus(root: Path) -> Scan:
