@@ -254,3 +254,25 @@ def test_the_same_news_id_on_two_sites_is_two_releases(tmp_path):
         report = build(tmp_path / "c", tm, "ngram")
         stored = tm.db.execute("SELECT collection, release_id FROM releases ORDER BY collection").fetchall()
     assert report.added == 2 and stored == [("site1/news", "001"), ("site2/news", "001")]
+
+
+def test_backup_and_check(tmp_path):
+    path = tmp_path / "tm.db"
+    with TranslationMemory(path) as tm:
+        build(SAMPLE, tm, "ngram")
+        tm.backup(tmp_path / "copy.db")
+        with pytest.raises(StoreError, match="cannot overwrite the TM itself"):
+            tm.backup(path)
+        assert tm.check() == []
+    with TranslationMemory(tmp_path / "copy.db", create=False) as copy:
+        assert copy.stats() == TranslationMemory(path, create=False).stats()
+    with sqlite3.connect(path) as db:  # damage: sentences lost, a unit of no release
+        db.execute("DELETE FROM segments WHERE release = (SELECT min(id) FROM releases)")
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("INSERT INTO units (release, position, bead_type, confidence) VALUES (999, 0, '1-1-1', 1.0)")
+    checked = tm_command("check", "--db", path, cwd=tmp_path)
+    assert checked.returncode == 1
+    lines = checked.stdout.splitlines()
+    assert any(line.startswith("units row") and "points at a missing row of releases" in line for line in lines)
+    assert any("units point at sentences that are not stored" in line for line in lines)
+    assert tm_command("check", "--db", tmp_path / "copy.db", cwd=tmp_path).stdout.strip().endswith(": sound")

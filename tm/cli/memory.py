@@ -1,4 +1,5 @@
-"""Commands over a TM: lookup, show, concordance, delete, export, import, stats, pretranslate."""
+"""Commands over a TM: lookup, show, concordance, delete, export, import, stats, pretranslate,
+check, backup."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTI
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
-from tm.lookup import Filters, concordance, context, semantic_lookup
+from tm.lookup import Filters, concordance, context, saved_index_problems, semantic_lookup
 from tm.lookup import bridged_lookup as lookup_matches
 from tm.pretranslate import kind_of, pretranslate
 from tm.store import TranslationMemory
@@ -248,3 +249,26 @@ def pretranslate_command(
         return
     typer.echo(analysis.as_text())
     typer.echo(f"wrote {output}")
+
+
+@app.command()
+@reports_errors
+def check(db: DB = Path("tm.db")) -> None:
+    """Check the TM file: SQLite integrity, broken links between its tables, units whose sentences
+    are missing, and the saved lookup indexes. Exit status 1 when something is wrong."""
+    with TranslationMemory(db, create=False) as tm:
+        problems, notes = tm.check(), saved_index_problems(tm)
+    for line in [*problems, *notes]:
+        typer.echo(line)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{db}: sound")
+
+
+@app.command()
+@reports_errors
+def backup(output: Annotated[Path, typer.Option("-o", "--output")], db: DB = Path("tm.db")) -> None:
+    """Copy the TM to OUTPUT while builds and lookups may go on (SQLite's online backup)."""
+    with TranslationMemory(db, create=False) as tm:
+        tm.backup(output)
+    typer.echo(f"backed up {db} to {output}")

@@ -40,6 +40,7 @@ __all__ = [
     "lookup",
     "match_percent",
     "reference_lookup",
+    "saved_index_problems",
     "semantic_lookup",
     "tokens",
     "word_diff",
@@ -166,6 +167,17 @@ def _check_query(query: str, source: str) -> None:
     script = wrong_script(query, source)
     if script:
         raise TmError(f"the query is written in {script} letters, not in {LANGUAGES[source].name}")
+
+
+def saved_index_problems(tm: TranslationMemory) -> list[str]:
+    """Saved lookup indexes next to the TM that cannot be used (unreadable, truncated, another
+    TM's): harmless, as a lookup rebuilds them, but a sign that something wrote over them."""
+    folder = Path(f"{tm.path}.index")
+    return [
+        f"{path}: a lookup index that cannot be used (damaged, or another TM's); it is rebuilt at the next lookup"
+        for path in sorted(folder.glob("*.idx"))
+        if load_index(path, tm.identity()) is None
+    ]
 
 
 def _check_options(source: str, target: str, threshold: int, top: int) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from itertools import combinations, islice
 from pathlib import Path
 
@@ -239,6 +240,44 @@ class TranslationMemory:
             StoredUnit(0, {lang: text}, "1-0", 0.0, collection, release_id, url, day, "", {}, key)
             for text, collection, release_id, url, day, key in rows
         ]
+
+    def backup(self, target: str | Path) -> None:
+        """Copy the TM to `target` with SQLite's online backup: a consistent copy while builds
+        and lookups go on. Written beside `target` and renamed into place."""
+        target = Path(target)
+        if target.exists() and target.resolve() == Path(self.path).resolve():
+            raise StoreError("a backup cannot overwrite the TM itself", target)
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+        try:
+            with closing(sqlite3.connect(temporary)) as copy:
+                self.db.backup(copy)
+            os.replace(temporary, target)
+        except (sqlite3.Error, OSError) as error:
+            temporary.unlink(missing_ok=True)
+            raise StoreError(f"cannot write the backup ({error})", target) from error
+
+    def check(self) -> list[str]:
+        """What is wrong with the TM file, one line each with what to do (none: it is sound)."""
+        problems = [
+            f"SQLite integrity: {row[0]}; restore from a backup (tm backup)"
+            for row in self.db.execute("PRAGMA integrity_check").fetchall()
+            if row[0] != "ok"
+        ]
+        problems += [
+            f"{table} row {row} points at a missing row of {parent}; restore from a backup, or delete its release"
+            for table, row, parent, _ in self.db.execute("PRAGMA foreign_key_check").fetchall()
+        ]
+        orphans = self.db.execute(
+            "SELECT count(*) FROM units u WHERE u.tk_count + u.ru_count + u.en_count > 0"
+            " AND coalesce(u.tk, u.ru, u.en) IS NULL AND NOT EXISTS (SELECT 1 FROM segments s"
+            " WHERE s.release = u.release)"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(
+                f"{orphans} units point at sentences that are not stored; rebuild their releases (tm build)"
+                " or delete them (tm delete)"
+            )
+        return problems
 
     def release_key(self, collection: str, release_id: str) -> int | None:
         """The key of a stored release, or None."""
