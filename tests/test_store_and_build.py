@@ -276,3 +276,18 @@ def test_backup_and_check(tmp_path):
     assert any(line.startswith("units row") and "points at a missing row of releases" in line for line in lines)
     assert any("units point at sentences that are not stored" in line for line in lines)
     assert tm_command("check", "--db", tmp_path / "copy.db", cwd=tmp_path).stdout.strip().endswith(": sound")
+
+
+def test_a_release_another_build_stored_meanwhile_is_reported_unchanged(tmp_path):
+    encoder = jobs.get_encoder("ngram")
+    releases = list(jobs.iter_releases(SAMPLE, []))
+    # This build found every release changed and aligned it ...
+    records = [jobs.align_prepared(jobs.prepare_release(r, jobs.signature(encoder.id)), encoder) for r in releases]
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(SAMPLE, tm, "ngram")  # ... while another build stored them all
+        generation = tm.generation()
+        report = jobs.BuildReport()
+        jobs._store_all(records, tm, report, None, encoder)
+        assert (report.added, report.unchanged) == (0, 6)
+        assert tm.db.execute("SELECT count(*) FROM releases").fetchone()[0] == 6
+        assert tm.changes_since(generation) == (set(), set())  # nothing was stored twice

@@ -207,8 +207,14 @@ def _store_all(
         release = record.release
         problems = version_problems(release, record.alignment, encoder.encode)
         with tm.transaction():
-            tm.delete_overlapping(release)
-            tm.add_release(record, "; ".join(problems) or None)
+            # Another build may have stored it since it was found changed: report what this one commits.
+            stored_meanwhile = tm.release_hash(release.collection, release.release_id) == record.content_hash
+            if not stored_meanwhile:
+                tm.delete_overlapping(release)
+                tm.add_release(record, "; ".join(problems) or None)
+        if stored_meanwhile:
+            report.unchanged += 1
+            continue
         report.added += 1
         report.units += len(record.alignment.units)
         report.low_confidence += sum(u.confidence < LOW_CONFIDENCE for u in record.alignment.units)
