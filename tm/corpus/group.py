@@ -34,9 +34,11 @@ from tm.corpus.read import FLAT_NAME, SUFFIXES, looks_binary, read_document, rea
 from tm.errors import InputError
 from tm.langs import CODES
 
-# Sites republish a release a day or two after the ministry; a week apart is another release.
+# Sites republish a release a day or two after the ministry: pages further apart are not compared.
 MAX_DAYS_APART = 3
-# The score two pages need to be linked (see the README for how it was measured).
+# The score two pages need to be linked, and the lower one that suffices when each is the other's
+# best match; groups join when every pair across them scores AGREE_FLOOR and they average
+# MUTUAL_THRESHOLD (README: how these were chosen, and what they give).
 THRESHOLD = 0.5
 MUTUAL_THRESHOLD = 0.1
 AGREE_FLOOR = 0.05
@@ -207,12 +209,13 @@ def _anchors(text: str) -> list[str]:
 def _hashed(tokens: list[str], idf: dict[str, float]) -> np.ndarray:
     row = np.zeros(_ANCHOR_DIM, dtype=np.float32)
     for token, count in Counter(tokens).items():
-        row[hash_token(token)] += (1 + math.log(count)) * idf.get(token, 0.0)
+        row[_hash_token(token)] += (1 + math.log(count)) * idf.get(token, 0.0)
     norm = np.linalg.norm(row)
     return row / norm if norm else row
 
 
-def hash_token(token: str) -> int:
+def _hash_token(token: str) -> int:
+    """The anchor's column: a stable hash (Python's own `hash` of a str changes per process)."""
     return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=4).digest(), "little") % _ANCHOR_DIM
 
 
