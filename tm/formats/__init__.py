@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import tempfile
 from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
 
 from tm.errors import InputError, TmError
+from tm.files import replacing
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 
 FORMATS = {"tmx": "tm.formats.tmx", "po": "tm.formats.po", "csv": "tm.formats.table", "xlsx": "tm.formats.table"}
@@ -49,23 +48,11 @@ def export_tm(
     path = Path(path)
     _refuse_to_overwrite_a_database(path)
     units = tm.units(options.langs, min_confidence, collections, since, until, include_flagged=options.include_flagged)
-    # Written beside the target and renamed into place: a failed or killed export leaves the old file.
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".part{path.suffix}")
-        os.close(handle)
+        with replacing(path) as temporary:
+            return module.write(units, temporary, options)
     except OSError as error:
-        raise TmError(f"cannot write the export there ({error.strerror})", path) from error
-    try:
-        count = module.write(units, Path(temporary), options)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise TmError(f"cannot write the export ({error.strerror}); nothing was changed", path) from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return count
 
 
 def _refuse_to_overwrite_a_database(path: Path) -> None:

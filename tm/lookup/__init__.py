@@ -28,7 +28,7 @@ from tm.langs import LANGUAGES
 from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import match_percent, tokens, word_diff, words
-from tm.store import StoredUnit, TranslationMemory
+from tm.store import StoredUnit, TranslationMemory, batched
 
 __all__ = [
     "Filters",
@@ -96,7 +96,7 @@ def _current_view(
 ) -> PairIndex:
     if tm.path == ":memory:":
         return PairIndex([build_index(tm.units((source, target)), source, target)], stamp, stamp[1])
-    path = Path(f"{tm.path}.index") / f"{source}-{target}.idx"
+    path = _index_folder(tm) / f"{source}-{target}.idx"
     saved = _saved(previous, stamp) or load_index(path, stamp[0])
     view = saved and _caught_up(tm, source, target, *saved, stamp)
     if view is None:
@@ -122,6 +122,11 @@ def _rebuilt(tm: TranslationMemory, source: str, target: str, path: Path, stamp:
     return view
 
 
+def _index_folder(tm: TranslationMemory) -> Path:
+    """Where the saved lookup indexes of a TM file live: `tm.db.index/` beside `tm.db`."""
+    return Path(f"{tm.path}.index")
+
+
 def _saved(previous: PairIndex | None, stamp: tuple[str, int]) -> tuple[FuzzyIndex, int] | None:
     """The saved index the previous view of this process was built on, if it is of the same TM."""
     if previous is None or previous.stamp[0] != stamp[0]:
@@ -136,15 +141,11 @@ def _caught_up(
     removed, added = tm.changes_since(generation)
     layers = [base.without_releases(removed)]
     if added:
-        units = [u for chunk in _chunks(sorted(added)) for u in tm.units((source, target), releases=chunk)]
+        units = [u for chunk in batched(sorted(added), 500) for u in tm.units((source, target), releases=chunk)]
         if len(units) > DELTA_LIMIT:
             return None
         layers.append(build_index(units, source, target))
     return PairIndex(layers, stamp, generation)
-
-
-def _chunks(keys: list[int], size: int = 500) -> list[list[int]]:
-    return [keys[start : start + size] for start in range(0, len(keys), size)]
 
 
 @contextmanager
@@ -172,10 +173,9 @@ def _check_query(query: str, source: str) -> None:
 def saved_index_problems(tm: TranslationMemory) -> list[str]:
     """Saved lookup indexes next to the TM that cannot be used (unreadable, truncated, another
     TM's): harmless, as a lookup rebuilds them, but a sign that something wrote over them."""
-    folder = Path(f"{tm.path}.index")
     return [
         f"{path}: a lookup index that cannot be used (damaged, or another TM's); it is rebuilt at the next lookup"
-        for path in sorted(folder.glob("*.idx"))
+        for path in sorted(_index_folder(tm).glob("[!.]*.idx"))  # not one being written (`.name.part.idx`)
         if load_index(path, tm.identity()) is None
     ]
 

@@ -19,8 +19,6 @@ import bisect
 import copy
 import json
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from tm.files import replacing
 from tm.lookup.score import words
 from tm.store import StoredUnit
 
@@ -291,18 +290,12 @@ class FuzzyIndex:
             offset += -(-array.nbytes // 64) * 64  # 64-byte aligned
         head = json.dumps(header).encode()
         start = -(-(len(_MAGIC) + 8 + len(head)) // 64) * 64
-        handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".partial", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(_MAGIC + len(head).to_bytes(8, "little") + head)
-                for name, array in arrays.items():
-                    out.seek(start + header["arrays"][name][2])
-                    out.write(np.ascontiguousarray(array).tobytes())
-                out.truncate(start + offset)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with replacing(path) as temporary, open(temporary, "wb") as out:
+            out.write(_MAGIC + len(head).to_bytes(8, "little") + head)
+            for name, array in arrays.items():
+                out.seek(start + header["arrays"][name][2])
+                out.write(np.ascontiguousarray(array).tobytes())
+            out.truncate(start + offset)
 
 
 def load_index(path: Path, identity: str) -> tuple[FuzzyIndex, int] | None:

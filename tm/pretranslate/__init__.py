@@ -14,13 +14,11 @@ output and renamed into place, so a failed run leaves no half-written file.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tm.errors import InputError
+from tm.files import replacing
 from tm.lookup import Match, bridged_lookup
 from tm.lookup.score import words
 from tm.store import TranslationMemory
@@ -105,7 +103,8 @@ def pretranslate(
     module = {"po": po, "xliff": xliff, "text": text}[kind_of(Path(path))]
     document = module.read(Path(path), source, target)
     analysis = _fill(tm, document.segments, source, target, threshold)
-    _write_atomically(Path(output), lambda handle: module.write(document, handle))
+    with replacing(Path(output)) as temporary, open(temporary, "wb") as stream:
+        module.write(document, stream)
     return analysis
 
 
@@ -143,15 +142,3 @@ def _fill_repetitions(segments: list[Segment]) -> None:
             segment.fill, segment.exact = first[segment.source].fill, first[segment.source].exact
         else:
             first[segment.source] = segment
-
-
-def _write_atomically(output: Path, write: Callable) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 import uuid
@@ -20,6 +19,7 @@ from itertools import combinations, islice
 from pathlib import Path
 
 from tm.errors import StoreError
+from tm.files import replacing
 from tm.langs import CODES
 from tm.store.migrations import MIGRATIONS
 from tm.store.model import Stats, StoredUnit
@@ -247,13 +247,10 @@ class TranslationMemory:
         target = Path(target)
         if target.exists() and target.resolve() == Path(self.path).resolve():
             raise StoreError("a backup cannot overwrite the TM itself", target)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
         try:
-            with closing(sqlite3.connect(temporary)) as copy:
+            with replacing(target) as temporary, closing(sqlite3.connect(temporary)) as copy:
                 self.db.backup(copy)
-            os.replace(temporary, target)
         except (sqlite3.Error, OSError) as error:
-            temporary.unlink(missing_ok=True)
             raise StoreError(f"cannot write the backup ({error})", target) from error
 
     def check(self) -> list[str]:
@@ -424,8 +421,7 @@ class TranslationMemory:
     def units_by_id(self, langs: tuple[str, str], ids: list[int]) -> dict[int, StoredUnit]:
         """The pairwise units (as `units` gives them for two languages) with these ids."""
         found: dict[int, StoredUnit] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk in batched(ids, 500):  # SQLite binds at most 999 values in one statement
             found.update((u.id, u) for u in self.units(langs, ids=chunk))
         return found
 
