@@ -16,7 +16,7 @@ from pathlib import Path
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, pair_agreement, signature
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.corpus.group import group_pages, in_release_layout, to_release, version_similarity
-from tm.embed import DEFAULT_ENCODER, Encoder, encoder_id, get_encoder
+from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
 from tm.errors import InputError
 from tm.langs import CODES
 from tm.segment import split
@@ -117,7 +117,7 @@ def build(
     report = BuildReport()
     encoder = get_encoder(encoder_name, cache)  # grouping pages and checking versions need it here too
     releases = corpus_releases(Path(corpus), report.skipped, encoder)
-    pending = _changed(releases, tm, signature(encoder_id(encoder_name)), report, progress)
+    pending = _changed(releases, tm, signature(encoder.id), report, progress)
     if jobs > 1:
         with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(encoder_name, cache)) as pool:
             _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress, encoder)
@@ -186,8 +186,8 @@ def version_problems(release: Release, alignment: Alignment, encode) -> list[str
     """Why the versions of `release` may not be one release, one line each (none: they are)."""
     problems = mismatched_versions(alignment)
     dated = {lang: d.date for lang, d in release.documents.items() if d.date}
-    if dated and (max(dated.values()) - min(dated.values())).days > MAX_DAYS_BETWEEN_VERSIONS:
-        days = (max(dated.values()) - min(dated.values())).days
+    days = (max(dated.values()) - min(dated.values())).days if dated else 0
+    if days > MAX_DAYS_BETWEEN_VERSIONS:
         dates = ", ".join(f"{lang} {when.isoformat()}" for lang, when in dated.items())
         problems.append(f"the versions are dated {days} days apart ({dates})")
     for key, agreement in pair_agreement(alignment).items():
@@ -221,7 +221,7 @@ def _store_all(
         name = f"{release.collection}/{release.release_id}"
         report.mismatched += [Skipped(name, f"{problem}; same release?") for problem in problems]
         if progress:
-            progress(f"{release.collection}/{release.release_id}", report)
+            progress(name, report)
 
 
 def align_folder(

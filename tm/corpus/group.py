@@ -173,7 +173,7 @@ def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
             continue
         meta = _meta_for(path, folders, skipped)
         try:
-            document = read_document(path, url=manifest.get(relative) or meta.get("url"))
+            document = read_document(path, url=manifest.get(relative) or meta.get("url"), data=data)
         except InputError as error:
             skipped.append(Skipped(error.path or str(path), error.problem))
             continue

@@ -61,14 +61,20 @@ def looks_binary(data: bytes) -> bool:
 
 
 def read_document(
-    path: Path, lang: str | None = None, url: str | None = None, removed: list[tuple[str, str]] | None = None
+    path: Path,
+    lang: str | None = None,
+    url: str | None = None,
+    removed: list[tuple[str, str]] | None = None,
+    data: bytes | None = None,
 ) -> Document:
     """Read one language version; `lang` is what the file name claims, checked against the text.
-    The lines taken out as page chrome are added to `removed`, each with the reason."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", path) from error
+    The lines taken out as page chrome are added to `removed`, each with the reason. `data`: the
+    file's bytes, where the caller has read them already."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read: {error.strerror}", path) from error
     raw = decode(data, str(path))
     if path.suffix.lower() in (".html", ".htm"):
         title, when, paragraphs = extract_html(raw, str(path), removed)
