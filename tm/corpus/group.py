@@ -22,7 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,7 +32,7 @@ import numpy as np
 from tm.corpus.model import Document, Release, Skipped
 from tm.corpus.read import FLAT_NAME, SUFFIXES, looks_binary, read_document, read_json_object
 from tm.errors import InputError
-from tm.langs import CODES
+from tm.langs import CODES, transliterate
 
 # Sites republish a release a day or two after the ministry: pages further apart are not compared.
 MAX_DAYS_APART = 3
@@ -169,7 +169,7 @@ def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
         digest = hashlib.sha256(data).hexdigest()
         if digest in first_by_digest:
             original = pages[first_by_digest[digest]]
-            pages[original.path] = Page(**{**original.__dict__, "copies": (*original.copies, relative)})
+            pages[original.path] = replace(original, copies=(*original.copies, relative))
             continue
         meta = _meta_for(path, folders, skipped)
         try:
@@ -196,12 +196,10 @@ def _anchors(text: str) -> list[str]:
     """Numbers, and names as a consonant skeleton of their transliteration (first letter and the
     next three consonants), so that inflected and differently spelt forms meet: Мередовым,
     Meredowyň and Meredov are all `mrdw`; Таджикистан, Täjigistan and Tajikistan `tzhk`."""
-    from tm.embed import transliterate
-
     numbers = [f"#{int(n)}" for n in _NUMBER.findall(text)]
     names = []
     for name in _NAME.findall(text):
-        word = transliterate(name).split()[0].replace("dzh", "zh").replace("v", "w").replace("g", "k")
+        word = transliterate(name).split()[0].replace("dzh", "zh").replace("g", "k")
         names.append((word[0] + _VOWELS.sub("", word[1:]))[:4])
     return numbers + names
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from tm.embed.base import Encoder, normalize_rows
 from tm.embed.cache import CachedEncoder
-from tm.embed.ngram import NgramEncoder, transliterate
+from tm.embed.ngram import NgramEncoder
 from tm.errors import TmError
+from tm.langs import transliterate
 
 DEFAULT_ENCODER = "use"
 ENCODERS = {

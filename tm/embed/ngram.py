@@ -7,74 +7,12 @@ signal with no model at all. It is also the fast encoder the tests use.
 
 from __future__ import annotations
 
-import re
 import zlib
 
 import numpy as np
 
 from tm.embed.base import normalize_rows
-
-_CYRILLIC_TO_LATIN = str.maketrans(
-    {
-        "а": "a",
-        "б": "b",
-        "в": "w",
-        "г": "g",
-        "д": "d",
-        "е": "e",
-        "ё": "yo",
-        "ж": "zh",
-        "з": "z",
-        "и": "i",
-        "й": "y",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "с": "s",
-        "т": "t",
-        "у": "u",
-        "ф": "f",
-        "х": "h",
-        "ц": "ts",
-        "ч": "ch",
-        "ш": "sh",
-        "щ": "sh",
-        "ъ": "",
-        "ы": "y",
-        "ь": "",
-        "э": "e",
-        "ю": "yu",
-        "я": "ya",
-    }
-)
-# Turkmen letters and English spellings folded to one plain-Latin form.
-_LATIN_FOLD = str.maketrans(
-    {
-        "ä": "a",
-        "ö": "o",
-        "ü": "u",
-        "ç": "ch",
-        "ş": "sh",
-        "ž": "zh",
-        "ň": "n",
-        "ý": "y",
-        "j": "zh",
-        "v": "w",
-        "x": "ks",
-        "c": "k",
-        "q": "k",
-    }
-)
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def transliterate(text: str) -> str:
-    """Lower-case plain-Latin form of Turkmen, Russian or English text."""
-    return _NON_WORD.sub(" ", text.lower().translate(_CYRILLIC_TO_LATIN).translate(_LATIN_FOLD))
+from tm.langs import transliterate
 
 
 class NgramEncoder:
