@@ -72,6 +72,11 @@ class Match:
     via: str | None = None  # the third language a bridged match went through
 
     @property
+    def origin(self) -> str:
+        """Where the translation comes from: `collection/release`, and the language it went through."""
+        return f"{self.unit.collection}/{self.unit.release_id}" + (f" via {self.via}" if self.via else "")
+
+    @property
     def ranked(self) -> int:
         """The percentage matches are ranked by: the match % less the confidence penalty."""
         return max(0, round(self.percent - self.penalty))

@@ -39,8 +39,7 @@ def write(document: PoDocument, stream: BinaryIO) -> None:
         if segment.translated or match is None:
             continue
         entry.msgstr = match.target
-        note = f"tm: {match.ranked}% match from {match.unit.collection}/{match.unit.release_id}"
-        note += f" via {match.via}" if match.via else ""
+        note = f"tm: {match.ranked}% match from {match.origin}"
         entry.tcomment = "\n".join(filter(None, [entry.tcomment, note]))
         if segment.exact:
             if "fuzzy" in entry.flags:

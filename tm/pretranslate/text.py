@@ -31,6 +31,5 @@ def write(document: TextDocument, stream: BinaryIO) -> None:
         if match is None:
             writer.writerow([segment.source, "", "", ""])
             continue
-        origin = f"{match.unit.collection}/{match.unit.release_id}" + (f" via {match.via}" if match.via else "")
-        writer.writerow([segment.source, match.target, f"{match.ranked}%", origin])
+        writer.writerow([segment.source, match.target, f"{match.ranked}%", match.origin])
     stream.write(text.getvalue().encode("utf-8"))
