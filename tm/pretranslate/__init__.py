@@ -109,17 +109,18 @@ def pretranslate(
 
 
 def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: str, threshold: int) -> Analysis:
-    analysis, seen = Analysis(), set()
+    analysis, first = Analysis(), {}
     for segment in segments:
         count = len(words(segment.source))
         if segment.translated:
             analysis.already_translated += 1
             continue
-        if segment.source in seen:
+        if segment.source in first:  # a repetition gets what its first occurrence got
+            segment.fill, segment.exact = first[segment.source].fill, first[segment.source].exact
             analysis.segments["repetitions"] += 1
             analysis.words["repetitions"] += count
             continue
-        seen.add(segment.source)
+        first[segment.source] = segment
         best = next(iter(bridged_lookup(tm, segment.source, source, target, _LOWEST, 1)), None)
         name = band(best.ranked if best else None)
         analysis.segments[name] += 1
@@ -128,17 +129,4 @@ def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: s
             segment.fill, segment.exact = best, best.ranked >= 100
             analysis.filled_exact += segment.exact
             analysis.filled_fuzzy += not segment.exact
-    _fill_repetitions(segments)
     return analysis
-
-
-def _fill_repetitions(segments: list[Segment]) -> None:
-    """A repeated segment gets what its first occurrence got."""
-    first = {}
-    for segment in segments:
-        if segment.translated:
-            continue
-        if segment.source in first:
-            segment.fill, segment.exact = first[segment.source].fill, first[segment.source].exact
-        else:
-            first[segment.source] = segment
