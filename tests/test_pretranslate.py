@@ -234,3 +234,14 @@ def test_omegat_opens_the_pretranslated_xliff(memory, tmp_path):
     written = etree.parse(str(project / "target/job.xlf")).getroot()
     targets = {u.get("id"): u.findtext("x:target", namespaces=ns) for u in written.iterfind(".//x:trans-unit", ns)}
     assert targets["1"] == UNITS[0][1] and targets["2"] == "Wekiliýet 6-njy iýula çenli bolar."
+
+
+def test_a_segment_no_lookup_can_take_does_not_stop_the_file(memory, tmp_path):
+    source, output = tmp_path / "job.po", tmp_path / "job.tk.po"
+    _po(source, [polib.POEntry(msgid="Стороны обсудили транспорт."), polib.POEntry(msgid=EXACT)])
+    analysis = pretranslate(memory, source, "en", "tk", output)
+    assert analysis.segments["no match"] == 1 and analysis.filled_exact == 1
+    xliff = tmp_path / "empty.xlf"
+    xliff.write_text(XLIFF_12.format(exact=EXACT, fuzzy=" ", none=NONE))
+    analysis = pretranslate(memory, xliff, "en", "tk", tmp_path / "empty.tk.xlf")
+    assert sum(analysis.segments.values()) == 3  # the empty source is no segment

@@ -39,6 +39,7 @@ __all__ = [
     "index_for",
     "lookup",
     "match_percent",
+    "query_problem",
     "reference_lookup",
     "saved_index_problems",
     "semantic_lookup",
@@ -165,14 +166,21 @@ def _rebuild_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _check_query(query: str, source: str) -> None:
+def query_problem(query: str, source: str) -> str | None:
+    """Why `query` cannot be looked up in `source`, or None."""
     if not query.strip():
-        raise TmError("empty query")
+        return "empty query"
     if len(query) > MAX_QUERY_CHARS:
-        raise TmError(f"query too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
+        return f"query too long ({len(query)} characters; at most {MAX_QUERY_CHARS})"
     script = wrong_script(query, source)
     if script:
-        raise TmError(f"the query is written in {script} letters, not in {LANGUAGES[source].name}")
+        return f"the query is written in {script} letters, not in {LANGUAGES[source].name}"
+    return None
+
+
+def _check_query(query: str, source: str) -> None:
+    if problem := query_problem(query, source):
+        raise TmError(problem)
 
 
 def saved_index_problems(tm: TranslationMemory) -> list[str]:

@@ -3,9 +3,10 @@
 Every segment of a PO, XLIFF (1.2 or 2.0) or plain-text file is looked up (`bridged_lookup`, the
 best match). An exact match fills the target as translated; a match at or above the threshold
 fills it marked for review, with its match %; anything under it stays empty. A segment already
-translated in the file is left as it is. The analysis counts segments and words per match band,
-and the repetitions inside the file (a segment seen before in the same file), the way Trados and
-memoQ print it for quoting.
+translated in the file is left as it is; one no lookup can take (written in another script, too
+long) counts as no match, and an empty one is not a segment. The analysis counts segments and
+words per match band, and the repetitions inside the file (a segment seen before in the same
+file), the way Trados and memoQ print it for quoting.
 
 One module per file kind (`po`, `xliff`, `text`) reads the segments and writes them back filled;
 this one does the lookups and the counting. The file is written to a temporary name beside the
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from tm.errors import InputError
 from tm.files import replacing
-from tm.lookup import Match, bridged_lookup
+from tm.lookup import Match, bridged_lookup, query_problem
 from tm.lookup.score import words
 from tm.store import TranslationMemory
 
@@ -112,6 +113,8 @@ def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: s
     analysis, first = Analysis(), {}
     for segment in segments:
         count = len(words(segment.source))
+        if not segment.source.strip():  # nothing to translate (an empty XLIFF source)
+            continue
         if segment.translated:
             analysis.already_translated += 1
             continue
@@ -121,7 +124,9 @@ def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: s
             analysis.words["repetitions"] += count
             continue
         first[segment.source] = segment
-        best = next(iter(bridged_lookup(tm, segment.source, source, target, _LOWEST, 1)), None)
+        best = None  # a segment no lookup can take (in another script, too long) has no match
+        if not query_problem(segment.source, source):
+            best = next(iter(bridged_lookup(tm, segment.source, source, target, _LOWEST, 1)), None)
         name = band(best.ranked if best else None)
         analysis.segments[name] += 1
         analysis.words[name] += count
