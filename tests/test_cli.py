@@ -93,7 +93,7 @@ def test_show_context_and_queries_from_stdin(workdir):
     found = tm("lookup", query, "--from", "en", "--to", "tk", "--top", "1", "--context", "1", cwd=workdir).stdout
     around = [line for line in found.splitlines() if line.startswith(("  > ", "    "))]
     assert len(around) == 3 and around[1].startswith("  > The parties discussed the development of transport and")
-    queries = "The forum will be held in 2027.\n\nZzz qqq.\n"
+    queries = "The forum will be held in 2027.\n\nZzz qqq.\nФорум пройдёт в 2027 году.\n"
     batch = subprocess.run(
         [sys.executable, "-m", "tm", "lookup", "-", "--from", "en", "--to", "tk"],
         cwd=workdir,
@@ -102,8 +102,13 @@ def test_show_context_and_queries_from_stdin(workdir):
         text=True,
     )
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
-    assert [line["query"] for line in lines] == ["The forum will be held in 2027.", "Zzz qqq."]
+    assert [line["query"] for line in lines] == [
+        "The forum will be held in 2027.",
+        "Zzz qqq.",
+        "Форум пройдёт в 2027 году.",
+    ]
     assert lines[0]["matches"][0]["ranked"] >= 50 and lines[1]["matches"] == []
+    assert lines[2]["error"] == "the query is written in Cyrillic letters, not in English"
 
 
 def test_errors_are_one_line(tmp_path):

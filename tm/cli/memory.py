@@ -16,7 +16,7 @@ from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTI
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
-from tm.lookup import Filters, concordance, context, saved_index_problems, semantic_lookup
+from tm.lookup import Filters, concordance, context, query_problem, saved_index_problems, semantic_lookup
 from tm.lookup import bridged_lookup as lookup_matches
 from tm.pretranslate import kind_of, pretranslate
 from tm.store import TranslationMemory
@@ -65,16 +65,21 @@ def lookup(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the TM's best fuzzy matches for TEXT. With TEXT `-`, every line of standard input is
-    a query, and each gets one JSON line: {"query": ..., "matches": [...]}."""
+    a query, and each gets one JSON line: {"query": ..., "matches": [...]}, or {"query": ...,
+    "error": ...} for a line no lookup can take."""
     source, target = check_lang(source), check_lang(target)
     filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
         if text == "-":
             for line in sys.stdin:
                 if query := line.strip():
-                    found = lookup_matches(tm, query, source, target, threshold, top, filters)
-                    line = {"query": query, "matches": [_as_json(m) for m in found]}
-                    typer.echo(json.dumps(line, ensure_ascii=False))
+                    # One query no lookup can take answers with its problem; the batch goes on.
+                    if problem := query_problem(query, source):
+                        answer = {"query": query, "error": problem}
+                    else:
+                        found = lookup_matches(tm, query, source, target, threshold, top, filters)
+                        answer = {"query": query, "matches": [_as_json(m) for m in found]}
+                    typer.echo(json.dumps(answer, ensure_ascii=False))
             return
         matches = lookup_matches(tm, text, source, target, threshold, top, filters)
         if not matches and semantic:
