@@ -278,15 +278,15 @@ class TranslationMemory:
 
     def release_key(self, collection: str, release_id: str) -> int | None:
         """The key of a stored release, or None."""
-        row = self.db.execute(
-            "SELECT id FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id)
-        ).fetchone()
-        return row[0] if row else None
+        return self._release_field("id", collection, release_id)
 
     def release_hash(self, collection: str, release_id: str) -> str | None:
+        """The content hash a release was stored with, or None when it is not stored."""
+        return self._release_field("content_hash", collection, release_id)
+
+    def _release_field(self, column: str, collection: str, release_id: str):
         row = self.db.execute(
-            "SELECT content_hash FROM releases WHERE collection = ? AND release_id = ?",
-            (collection, release_id),
+            f"SELECT {column} FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id)
         ).fetchone()
         return row[0] if row else None
 
