@@ -126,10 +126,17 @@ def test_build_groups_pages_as_saved_and_keeps_single_pages(shared, tmp_path):
         assert languages == 17
 
 
-def test_a_page_joins_its_release_when_its_version_arrives(tmp_path):
+@pytest.fixture
+def lone_page(tmp_path):
+    """A folder of saved pages holding one English page, `c.txt`."""
     corpus = tmp_path / "saved"
     corpus.mkdir()
     (corpus / "c.txt").write_text(EN_2023)
+    return corpus
+
+
+def test_a_page_joins_its_release_when_its_version_arrives(tmp_path, lone_page):
+    corpus = lone_page
     with TranslationMemory(tmp_path / "tm.db") as tm:
         build(corpus, tm, "use")
         assert tm.db.execute("SELECT release_id FROM releases").fetchall() == [("c",)]
@@ -201,12 +208,9 @@ def test_one_unreadable_file_among_many_is_reported_and_the_rest_grouped(tmp_pat
     assert sum(en[3:] == ru[3:] for en, ru in pairs) >= 55  # numbered alike: en-07.txt with ru-07.txt
 
 
-def test_a_page_with_no_counterpart_is_found_by_concordance(tmp_path):
-    corpus = tmp_path / "saved"
-    corpus.mkdir()
-    (corpus / "c.txt").write_text(EN_2023)
+def test_a_page_with_no_counterpart_is_found_by_concordance(tmp_path, lone_page):
     with TranslationMemory(tmp_path / "tm.db") as tm:
-        build(corpus, tm, "ngram")
+        build(lone_page, tm, "ngram")
         title, found = concordance(tm, "Prime Minister", "en", "tk")  # the title and the sentence
         assert title.source == EN_2023.splitlines()[0]
         assert found.target == "" and found.unit.release_id == "c"

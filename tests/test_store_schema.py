@@ -86,19 +86,30 @@ def test_schema_5_units_come_back_with_the_same_texts(tmp_path):
         assert "aligner" not in columns and "indices" not in columns
 
 
-def test_schema_1_is_migrated_all_the_way(tmp_path):
-    path = tmp_path / "v1.db"
+def _older_tm(path: Path, version: int, *statements: str) -> None:
+    """A schema-5 TM taken back to `version` by `statements`."""
     _schema5_tm(path)
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-        db.execute("DELETE FROM meta WHERE key IN ('generation', 'identity')")
-        for statement in ("DROP TRIGGER release_added", "DROP TRIGGER release_removed", "DROP TABLE changes"):
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+        for statement in statements:
             db.execute(statement)
-        db.execute("ALTER TABLE units DROP COLUMN props")
-        db.execute("ALTER TABLE pair_units DROP COLUMN props")
-        db.execute("DROP INDEX pair_units_order")
-        db.execute("DROP INDEX units_release_position")
-        db.execute("CREATE INDEX pair_units_pair ON pair_units(pair, confidence)")
+
+
+def test_schema_1_is_migrated_all_the_way(tmp_path):
+    path = tmp_path / "v1.db"
+    _older_tm(
+        path,
+        1,
+        "DELETE FROM meta WHERE key IN ('generation', 'identity')",
+        "DROP TRIGGER release_added",
+        "DROP TRIGGER release_removed",
+        "DROP TABLE changes",
+        "ALTER TABLE units DROP COLUMN props",
+        "ALTER TABLE pair_units DROP COLUMN props",
+        "DROP INDEX pair_units_order",
+        "DROP INDEX units_release_position",
+        "CREATE INDEX pair_units_pair ON pair_units(pair, confidence)",
+    )
     with TranslationMemory(path) as tm:
         assert len(tm.identity()) == 32
         indexes = {row[0] for row in tm.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -111,10 +122,7 @@ def test_schema_1_is_migrated_all_the_way(tmp_path):
 
 def test_schema_3_pair_units_get_the_imported_properties(tmp_path):
     path = tmp_path / "v3.db"
-    _schema5_tm(path)
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-        db.execute("ALTER TABLE pair_units DROP COLUMN props")
+    _older_tm(path, 3, "ALTER TABLE pair_units DROP COLUMN props")
     with TranslationMemory(path) as tm:
         (stored,) = tm.units(("ru", "en"))
         assert stored.props == {"x-project": "visits"}
@@ -122,9 +130,7 @@ def test_schema_3_pair_units_get_the_imported_properties(tmp_path):
 
 def test_a_failed_migration_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "v5.db"
-    _schema5_tm(path)
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE units SET indices = 'not json' WHERE position = 1 AND release = 1")
+    _older_tm(path, 5, "UPDATE units SET indices = 'not json' WHERE position = 1 AND release = 1")
     before = path.read_bytes()
     with pytest.raises(StoreError, match=r"from schema 5 to 6 \(malformed JSON\); the file is unchanged"):
         TranslationMemory(path)
