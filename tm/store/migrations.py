@@ -7,15 +7,22 @@ SQL statement or a function of the connection.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from tm.langs import CODES
 from tm.store.schema import CHANGE_LOG, TABLES, UNIT_INDEXES, statements
 
 
-def _create(table: str) -> str:
-    """The current CREATE statement of `table`."""
-    return next(s for s in statements(TABLES) if f"EXISTS {table} (" in s)
+@contextmanager
+def _rebuilt(db: sqlite3.Connection, table: str) -> Iterator[str]:
+    """`table` made anew in its current shape; the block fills it from the old one, whose name it
+    is given, and which is dropped afterwards."""
+    old = f"{table}_5"
+    db.execute(f"ALTER TABLE {table} RENAME TO {old}")
+    db.execute(next(s for s in statements(TABLES) if f"EXISTS {table} (" in s))
+    yield old
+    db.execute(f"DROP TABLE {old}")
 
 
 def _units_by_reference(db: sqlite3.Connection) -> None:
@@ -26,10 +33,8 @@ def _units_by_reference(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE releases ADD COLUMN aligner TEXT")
     db.execute("ALTER TABLE releases ADD COLUMN flag TEXT")
     db.execute("UPDATE releases SET aligner = (SELECT u.aligner FROM units u WHERE u.release = releases.id LIMIT 1)")
-    db.execute("ALTER TABLE segments RENAME TO segments_5")
-    db.execute(_create("segments"))
-    db.execute("INSERT INTO segments SELECT release, lang, idx, text FROM segments_5")
-    db.execute("DROP TABLE segments_5")
+    with _rebuilt(db, "segments") as old:
+        db.execute(f"INSERT INTO segments SELECT release, lang, idx, text FROM {old}")
     for lang in CODES:
         db.execute(
             f"INSERT INTO segments SELECT release, '{lang}', position, {lang} FROM units"
@@ -43,56 +48,49 @@ def _units_by_reference(db: sqlite3.Connection) -> None:
 
 
 def _move_units(db: sqlite3.Connection) -> None:
-    db.execute("ALTER TABLE units RENAME TO units_5")
-    db.execute(_create("units"))
-    spans, imported_spans = [], []
-    for lang in CODES:
-        first, last = (f"json_extract(indices, '$.{lang}[{at}]')" for at in ("0", "#-1"))
-        count = f"coalesce(json_array_length(indices, '$.{lang}'), 0)"
-        run = f"{last} - {first} = {count} - 1"
-        spans.append(f"{first}, {count}")
-        imported_spans.append(f"CASE WHEN {lang} IS NULL THEN NULL ELSE position END, {lang} IS NOT NULL")
-        spans.append(f"CASE WHEN {run} THEN NULL ELSE {lang} END")
-    columns = "id, release, position, bead_type, confidence, " + ", ".join(
-        f"{lang}_first, {lang}_count, {lang}" for lang in CODES
-    )
-    aligned = ", ".join(spans)
-    imported = ", ".join(f"{span}, NULL" for span in imported_spans)
-    db.execute(
-        f"INSERT INTO units ({columns}, props) SELECT id, release, position, bead_type, confidence, {aligned}, props"
-        " FROM units_5 WHERE aligner != 'import'"
-    )
-    db.execute(
-        f"INSERT INTO units ({columns}, props) SELECT id, release, position, bead_type, confidence, {imported}, props"
-        " FROM units_5 WHERE aligner = 'import'"
-    )
-    db.execute("DROP TABLE units_5")
+    with _rebuilt(db, "units") as old:
+        spans, imported_spans = [], []
+        for lang in CODES:
+            first, last = (f"json_extract(indices, '$.{lang}[{at}]')" for at in ("0", "#-1"))
+            count = f"coalesce(json_array_length(indices, '$.{lang}'), 0)"
+            run = f"{last} - {first} = {count} - 1"
+            spans.append(f"{first}, {count}")
+            imported_spans.append(f"CASE WHEN {lang} IS NULL THEN NULL ELSE position END, {lang} IS NOT NULL")
+            spans.append(f"CASE WHEN {run} THEN NULL ELSE {lang} END")
+        columns = "id, release, position, bead_type, confidence, " + ", ".join(
+            f"{lang}_first, {lang}_count, {lang}" for lang in CODES
+        )
+        aligned = ", ".join(spans)
+        imported = ", ".join(f"{span}, NULL" for span in imported_spans)
+        for values, kind in ((aligned, "!="), (imported, "=")):
+            db.execute(
+                f"INSERT INTO units ({columns}, props) SELECT id, release, position, bead_type, confidence,"
+                f" {values}, props FROM {old} WHERE aligner {kind} 'import'"
+            )
 
 
 def _move_pair_units(db: sqlite3.Connection) -> None:
-    db.execute("ALTER TABLE pair_units RENAME TO pair_units_5")
-    db.execute(_create("pair_units"))
-    db.execute(
-        "INSERT INTO pair_units (id, release, pair, position, source_first, source_count, target_first,"
-        " target_count, bead_type, confidence, props) SELECT p.id, p.release, p.pair, p.position, p.position, 1,"
-        " p.position, 1, p.bead_type, p.confidence, p.props FROM pair_units_5 p JOIN releases r ON r.id = p.release"
-        " WHERE r.aligner = 'import'"
-    )
-    aligned = db.execute("SELECT id FROM releases WHERE aligner IS NOT 'import'").fetchall()
-    for (release,) in aligned:
-        sentences = _sentences(db, release)
-        rows = db.execute(
-            "SELECT id, pair, position, source, target, bead_type, confidence, props FROM pair_units_5"
-            " WHERE release = ? ORDER BY pair, position",
-            (release,),
-        ).fetchall()
-        db.executemany(
+    with _rebuilt(db, "pair_units") as old:
+        db.execute(
             "INSERT INTO pair_units (id, release, pair, position, source_first, source_count, target_first,"
-            " target_count, source, target, bead_type, confidence, props)"
-            f" VALUES (?{', ?' * 12})",
-            list(_referenced(release, rows, sentences)),
+            " target_count, bead_type, confidence, props) SELECT p.id, p.release, p.pair, p.position, p.position, 1,"
+            f" p.position, 1, p.bead_type, p.confidence, p.props FROM {old} p JOIN releases r ON r.id = p.release"
+            " WHERE r.aligner = 'import'"
         )
-    db.execute("DROP TABLE pair_units_5")
+        aligned = db.execute("SELECT id FROM releases WHERE aligner IS NOT 'import'").fetchall()
+        for (release,) in aligned:
+            sentences = _sentences(db, release)
+            rows = db.execute(
+                f"SELECT id, pair, position, source, target, bead_type, confidence, props FROM {old}"
+                " WHERE release = ? ORDER BY pair, position",
+                (release,),
+            ).fetchall()
+            db.executemany(
+                "INSERT INTO pair_units (id, release, pair, position, source_first, source_count, target_first,"
+                " target_count, source, target, bead_type, confidence, props)"
+                f" VALUES (?{', ?' * 12})",
+                list(_referenced(release, rows, sentences)),
+            )
 
 
 def _sentences(db: sqlite3.Connection, release: int) -> dict[str, list[str]]:
