@@ -36,18 +36,17 @@ MAX_TITLE_CHARS = 300
 MAX_FOOTER_LINE = 120
 
 
-def _drop_banner(lines: list[str]) -> list[str]:
-    """Drop a banner that opens a quote on one line and closes it lines later."""
-    kept, inside = [], False
+def _drop_banner(lines: list[str]) -> tuple[list[str], list[str]]:
+    """The lines without a banner that opens a quote on one line and closes it lines later, and
+    the banner's lines."""
+    kept, banner, inside = [], [], False
     for line in lines:
-        if inside:
-            inside = "»" not in line
-            continue
-        if re.match(r"^(year|год|\d{4})\b.*«", line, re.IGNORECASE) and "»" not in line:
-            inside = True
+        if inside or (re.match(r"^(year|год|\d{4})\b.*«", line, re.IGNORECASE) and "»" not in line):
+            inside = not inside or "»" not in line
+            banner.append(line)
             continue
         kept.append(line)
-    return kept
+    return kept, banner
 
 
 def _footer_start(lines: list[str]) -> int:
@@ -89,8 +88,8 @@ def extract_text(raw: str, removed: list[tuple[str, str]] | None = None) -> tupl
     if lines and (syndicated := _SYNDICATION.match(lines[0])):
         page_date = date.fromisoformat(syndicated.group(1))
         lines[0] = lines[0][syndicated.end() :]
-    kept = _drop_banner(lines)
-    removed += [(line, "year banner") for line in _lost(lines, kept)]
+    kept, banner = _drop_banner(lines)
+    removed += [(line, "year banner") for line in banner]
     footer = _footer_start(kept)
     removed += [(line, "contacts footer") for line in kept[footer:]]
     kept = kept[:footer]
@@ -119,17 +118,6 @@ def _chrome(line: str) -> str | None:
     if _VIEWS.match(line):
         return "view counter"
     return None
-
-
-def _lost(before: list[str], after: list[str]) -> list[str]:
-    remaining = list(after)
-    lost = []
-    for line in before:
-        if remaining and remaining[0] == line:
-            remaining.pop(0)
-        else:
-            lost.append(line)
-    return lost
 
 
 def html_url(raw: str) -> str | None:
