@@ -90,8 +90,10 @@ def _lookup(word: str, lang: str) -> str | None:
     return None
 
 
-def _is_abbreviation(words_before: list[str], lang: str, next_char: str, sentence_words: int) -> bool:
-    word = words_before[-1].lstrip("(\"“«‘'")
+def _is_abbreviation(sentence_words: list[str], lang: str, next_char: str) -> bool:
+    """Whether the period after the last of `sentence_words` (the sentence so far) belongs to an
+    abbreviation rather than ending the sentence."""
+    word = sentence_words[-1].lstrip("(\"“«‘'")
     tag = _lookup(word, lang)
     if tag == "month":
         return next_char.isdigit()
@@ -100,8 +102,8 @@ def _is_abbreviation(words_before: list[str], lang: str, next_char: str, sentenc
         # "Программа на 2024-2026 гг. Подписана..." and "...ИИ к 2030 г. Next" end at the unit.
         # Turkmen puts its verb last, so "2024 ý." ends a Turkmen sentence only before a sentence
         # starter (checked before this).
-        number_before = len(words_before) > 1 and words_before[-2][-1:].isdigit()
-        ends = lang != "tk" and number_before and sentence_words > _UNIT_END_WORDS and next_char.isupper()
+        number_before = len(sentence_words) > 1 and sentence_words[-2][-1:].isdigit()
+        ends = lang != "tk" and number_before and len(sentence_words) > _UNIT_END_WORDS and next_char.isupper()
         return not ends
     if tag == "end":
         # "и т.д. Затем...": a list-closing abbreviation ends the sentence before a capital.
@@ -123,11 +125,10 @@ def _split_line(line: str, lang: str) -> list[str]:
             continue
         if terminator.startswith(".") and not terminator.startswith("..."):
             sentence_words = line[start : match.start()].split()
-            words_before = sentence_words[-2:]
             next_char = line[end:].lstrip().lstrip("«\"“„‘'([")[:1]  # the next word's first character
             # "D.C. В пятницу ...": a sentence starter outweighs the abbreviation before it.
             starter_follows = bool(_opens_sentence(lang).match(line, end))
-            abbreviation = words_before and _is_abbreviation(words_before, lang, next_char, len(sentence_words))
+            abbreviation = sentence_words and _is_abbreviation(sentence_words, lang, next_char)
             if abbreviation and not starter_follows:
                 continue
         sentence = line[start:end].strip()
