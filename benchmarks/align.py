@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tm.align import AlignConfig, align, mismatched_versions
+from tm.align.confidence import expected_calibration_error
 from tm.embed import get_encoder
 from tm.langs import CODES
 
@@ -62,7 +63,9 @@ class Tally:
         return p, r, 2 * p * r / max(1e-9, p + r)
 
 
-def evaluate(docs, encoder, config: AlignConfig, calibration: list | None = None):
+def evaluate(docs, encoder, config: AlignConfig, calibration: dict | None = None):
+    """Strict tallies per pair and for tri-units; `calibration`, when given, collects
+    (confidence, correct) of every bead with two sides under "pairs" and "tri"."""
     tallies = {key: Tally() for key in (*PAIRS, "tri")}
     for _name, sentences, gold_pairs, gold_units in docs:
         result = align(sentences, encoder, config)
@@ -71,13 +74,20 @@ def evaluate(docs, encoder, config: AlignConfig, calibration: list | None = None
             gold = _bead_set(gold_pairs[key])
             tallies[key].add(predicted, gold)
             if calibration is not None:
-                calibration.extend(
+                calibration["pairs"].extend(
                     (link.confidence, (link.source, link.target) in gold)
                     for link in result.pairs[key]
                     if link.source and link.target
                 )
         predicted_units = {tuple(unit.sentences[lang] for lang in CODES) for unit in result.units}
-        tallies["tri"].add(predicted_units, _tri_set(gold_units))
+        gold_set = _tri_set(gold_units)
+        tallies["tri"].add(predicted_units, gold_set)
+        if calibration is not None:
+            calibration["tri"].extend(
+                (unit.confidence, tuple(unit.sentences[lang] for lang in CODES) in gold_set)
+                for unit in result.units
+                if sum(bool(unit.sentences[lang]) for lang in CODES) >= 2
+            )
     return tallies
 
 
@@ -126,11 +136,11 @@ def main() -> int:
     # warm cache would make the second set look faster than a first build of it is.
     encoders = {name: get_encoder(args.encoder) for name in sets}
     encoder = encoders["hard"]
-    calibration: list = []
+    calibration = {name: {"pairs": [], "tri": []} for name in sets}
     results, seconds = {}, {}
     for name, docs in sets.items():
         started = time.perf_counter()
-        results[name] = evaluate(docs, encoders[name], config, calibration if name == "hard" else None)
+        results[name] = evaluate(docs, encoders[name], config, calibration[name])
         seconds[name] = time.perf_counter() - started
     elapsed = sum(seconds.values())
 
@@ -155,13 +165,16 @@ def main() -> int:
         ]:
             print(row(label, evaluate(sets["hard"], encoder, replace(config, **change))))
 
-    print("\nconfidence calibration (hard, pairwise beads with both sides)")
-    confidences = np.array([c for c, _ in calibration])
-    correct = np.array([ok for _, ok in calibration])
-    for low in (0.9, 0.7, 0.5, 0.0):
-        chosen = confidences >= low
-        if chosen.any():
-            print(f"  confidence >= {low:.1f}: {chosen.mean():6.1%} of beads, {correct[chosen].mean():6.1%} correct")
+    print("\nconfidence (fitted on these documents; held-out figures: benchmarks/calibrate.py)")
+    for name, kinds in calibration.items():
+        for kind, label in (("pairs", "pairwise beads"), ("tri", "tri-units")):
+            confidences = np.array([c for c, _ in kinds[kind]])
+            correct = np.array([ok for _, ok in kinds[kind]])
+            high = confidences >= 0.9
+            print(
+                f"  {name:<6}{label:<15} ECE {expected_calibration_error(confidences, correct):.3f}, "
+                f"{high.mean():6.1%} reach 0.9, of those {correct[high].mean():6.1%} correct"
+            )
 
     print(f"\nspeed (first pass, encoder {encoder.id}, an empty embedding cache per set):")
     for name, docs in sets.items():

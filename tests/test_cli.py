@@ -67,17 +67,23 @@ def test_group_prints_releases(shared, tmp_path):
     assert "1.00 tk=mfa_1094/tk.txt  en=mfa_1094/en.txt" in text
 
 
-def test_lookup_shows_the_ranked_percentage_and_reads_tm_db(workdir, tmp_path):
-    query = "The parties discussed the development of transport links between the two countries."
-    env = {**os.environ, "TM_DB": str(workdir / "tm.db")}
-    found = subprocess.run(
-        [sys.executable, "-m", "tm", "lookup", query, "--from", "en", "--to", "tk", "--top", "1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
+def test_lookup_shows_the_ranked_percentage_and_reads_tm_db(tmp_path):
+    unit = (
+        '<tu><prop type="x-confidence">0.5</prop>'
+        '<tuv xml:lang="en"><seg>The parties discussed transport links.</seg></tuv>'
+        '<tuv xml:lang="tk"><seg>Taraplar ulag gatnaşyklaryny ara alyp maslahatlaşdylar.</seg></tuv></tu>'
     )
-    assert found.stdout.startswith("82% (85% less 3.2 for low alignment confidence)  sample/2024-001"), found.stderr
+    (tmp_path / "low.tmx").write_text(
+        f'<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>{unit}</body></tmx>', "utf-8"
+    )
+    env = {**os.environ, "TM_DB": str(tmp_path / "tm.db")}
+    query = ["lookup", "The parties discussed transport links.", "--from", "en", "--to", "tk"]
+    for args in (["import", "low.tmx"], query):
+        found = subprocess.run(
+            [sys.executable, "-m", "tm", *args], cwd=tmp_path, capture_output=True, text=True, env=env
+        )
+        assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("95% (100% less 5 for low alignment confidence)"), found.stdout
 
 
 def test_show_context_and_queries_from_stdin(workdir):
@@ -85,7 +91,7 @@ def test_show_context_and_queries_from_stdin(workdir):
     assert (
         len(shown) == 4
         and shown[0]
-        == "[0.18 1-0-1] Köpçülikleýin habar beriş serişdeleri üçin maglumat ||| - ||| Message for the media"
+        == "[1.00 1-0-1] Köpçülikleýin habar beriş serişdeleri üçin maglumat ||| - ||| Message for the media"
     )
     missing = tm("show", "sample/none", cwd=workdir)
     assert missing.returncode == 1 and missing.stderr.startswith("Error: no release 'sample/none'")

@@ -179,7 +179,7 @@ MAX_DAYS_BETWEEN_VERSIONS = 7
 # translated real releases are weak on one of the two, rarely on both. Chosen and measured in
 # benchmarks/same_release.py.
 CONTENT_FLAG = 0.2
-AGREEMENT_FLAG = 0.5
+AGREEMENT_FLAG = 0.9
 
 
 def version_problems(release: Release, alignment: Alignment, encode) -> list[str]:

@@ -45,7 +45,10 @@ class PairConfig:
 class PairBead:
     x: tuple[int, ...]
     y: tuple[int, ...]
-    score: float  # mean per-sentence bead score; the confidence is a function of it
+    score: float  # mean per-sentence bead score
+    # How far the path through this bead beat the best path ending at the same place with
+    # another bead type (per sentence of the bead): small when the DP nearly chose otherwise.
+    lead: float = math.inf
 
 
 def integral(matrix: np.ndarray) -> np.ndarray:
@@ -144,6 +147,7 @@ def align_pair(
     band = _band(n, m, config)
     best = np.full((n + 1, m + 1), -np.inf)
     back: dict[tuple[int, int], tuple[int, int]] = {}
+    leads: dict[tuple[int, int], float] = {}
     best[0, 0] = 0.0
     for i in range(n + 1):
         low, high = band[i]
@@ -152,24 +156,28 @@ def align_pair(
         for j in range(low if i else 0, high + 1):
             if i == 0 and j == 0:
                 continue
-            top, choice = -np.inf, None
+            top, second, choice = -np.inf, -np.inf, None
             for a, b in BEAD_TYPES:
                 if a <= i and b <= j:
                     value = best[i - a, j - b] + tables[(a, b)][i, j]
                     if value > top:
-                        top, choice = value, (a, b)
+                        top, second, choice = value, top, (a, b)
+                    elif value > second:
+                        second = value
             best[i, j] = top
             if choice:
                 back[(i, j)] = choice
-    return _trace(back, tables, n, m)
+                leads[(i, j)] = top - second
+    return _trace(back, leads, tables, n, m)
 
 
-def _trace(back, tables, n: int, m: int) -> list[PairBead]:
+def _trace(back, leads, tables, n: int, m: int) -> list[PairBead]:
     beads = []
     i, j = n, m
     while i > 0 or j > 0:
         a, b = back[(i, j)]
         score = tables[(a, b)][i, j] / (a + b)
-        beads.append(PairBead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(score)))
+        lead = min(leads[(i, j)] / (a + b), 10.0)
+        beads.append(PairBead(tuple(range(i - a, i)), tuple(range(j - b, j)), float(score), float(lead)))
         i, j = i - a, j - b
     return beads[::-1]
