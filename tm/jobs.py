@@ -58,10 +58,11 @@ class BuildReport:
 
 
 def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
-    """Sentences per language, and the paragraph number of each (the title is paragraph 0)."""
+    """Sentences per language, and the paragraph number of each: the title is paragraph 0, the
+    body starts at 1 whether there is a title or not."""
     sentences, paragraphs = {}, {}
     for lang, document in release.documents.items():
-        blocks = ([document.title] if document.title else []) + list(document.paragraphs)
+        blocks = [document.title or "", *document.paragraphs]
         sentences[lang], paragraphs[lang] = [], []
         for number, block in enumerate(blocks):
             for sentence in split(block, lang):
@@ -217,7 +218,9 @@ def _store_all(
             continue
         report.added += 1
         report.units += len(record.alignment.units)
-        report.low_confidence += sum(u.confidence < LOW_CONFIDENCE for u in record.alignment.units)
+        report.low_confidence += sum(
+            u.confidence < LOW_CONFIDENCE for u in record.alignment.units if sum(map(bool, u.sentences.values())) > 1
+        )
         name = f"{release.collection}/{release.release_id}"
         report.mismatched += [Skipped(name, f"{problem}; same release?") for problem in problems]
         if progress:

@@ -151,6 +151,13 @@ def _paragraph_ids(paragraphs: dict[str, list[int]] | None, lang: str, config: A
     return np.asarray(paragraphs[lang])
 
 
+def _title_length(paragraphs: dict[str, list[int]] | None, lang: str) -> int:
+    """How many sentences the title has (paragraph 0; the body starts at paragraph 1)."""
+    if not paragraphs or lang not in paragraphs:
+        return 0
+    return sum(1 for number in paragraphs[lang] if number == 0)
+
+
 def _pair_beads(
     langs, matrices, strengths, gains, sentences, paragraphs, config
 ) -> tuple[dict[tuple[str, str], list[PairBead]], dict[tuple[str, str], np.ndarray]]:
@@ -161,7 +168,10 @@ def _pair_beads(
         if para_x is not None and para_y is not None and para_x.max(initial=0) != para_y.max(initial=0):
             para_x = para_y = None  # paragraph counts differ: the hint would mislead
         pair_gains = {bead: share * gain for bead, gain in gains[(x, y)].items()}
-        return align_pair(matrix, lengths(sentences[x]), lengths(sentences[y]), config.pair, para_x, para_y, pair_gains)
+        titles = (_title_length(paragraphs, x), _title_length(paragraphs, y))
+        return align_pair(
+            matrix, lengths(sentences[x]), lengths(sentences[y]), config.pair, para_x, para_y, pair_gains, titles
+        )
 
     pairs = list(combinations(langs, 2))
     if len(langs) < 3 or not config.pivot:
@@ -239,7 +249,8 @@ def align(
 ) -> Alignment:
     """Align the sentences of two or three language versions of one document.
 
-    `paragraphs[lang][i]` is the paragraph number of sentence i, a hint for the DP; the
+    `paragraphs[lang][i]` is the paragraph number of sentence i (0 for the title, from 1 for the
+    body), a hint for the DP, which also never joins a title sentence with a body sentence; the
     confidences come from `calibration` (the fitted one shipped with the package by default).
     """
     config = config or AlignConfig()

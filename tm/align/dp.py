@@ -81,11 +81,14 @@ def bead_tables(
     para_x: np.ndarray | None = None,
     para_y: np.ndarray | None = None,
     span_gains: dict[tuple[int, int], np.ndarray] | None = None,
+    titles: tuple[int, int] = (0, 0),
 ) -> dict[tuple[int, int], np.ndarray]:
     """For each bead type (a, b), table[i, j] = score of the bead ending at x[i], y[j] (exclusive).
 
     `span_gains[(a, b)][i - a, j - b]`, where given, corrects the block-sum similarity of that
-    bead with evidence about the spans as wholes (embeddings of the joined sentences)."""
+    bead with evidence about the spans as wholes (embeddings of the joined sentences).
+    `titles`: how many sentences open each side as its title; no bead joins them with the body,
+    so a title with no counterpart stays a 1-0 bead instead of being glued onto a sentence."""
     n, m = match.shape
     summed = integral(match)
     cum_x = np.concatenate([[0.0], np.cumsum(len_x)])
@@ -114,9 +117,15 @@ def bead_tables(
             opens_differ = start_x[i - a] != start_y[j - b]
             hint = opens_differ.astype(float) + (crosses_x != crosses_y)
             score = score - config.paragraph_penalty * hint
-        table[a:, b:] = score * (a + b) / 2
+        mixes_title = _mixes_title(i, a, titles[0]) | _mixes_title(j, b, titles[1])
+        table[a:, b:] = np.where(mixes_title, -np.inf, score * (a + b) / 2)
         tables[(a, b)] = table
     return tables
+
+
+def _mixes_title(end: np.ndarray, size: int, title: int) -> np.ndarray:
+    """Spans of `size` sentences ending before `end` that hold title and body sentences both."""
+    return (end - size < title) & (end > title)
 
 
 def _band(n: int, m: int, config: PairConfig) -> list[tuple[int, int]]:
@@ -137,13 +146,14 @@ def align_pair(
     para_x: np.ndarray | None = None,
     para_y: np.ndarray | None = None,
     span_gains: dict[tuple[int, int], np.ndarray] | None = None,
+    titles: tuple[int, int] = (0, 0),
 ) -> list[PairBead]:
     """The best-scoring monotone sequence of beads covering every sentence on both sides."""
     config = config or PairConfig()
     n, m = match.shape
     if n == 0 or m == 0:
         return [PairBead((i,), (), config.skip) for i in range(n)] + [PairBead((), (j,), config.skip) for j in range(m)]
-    tables = bead_tables(match, len_x, len_y, config, para_x, para_y, span_gains)
+    tables = bead_tables(match, len_x, len_y, config, para_x, para_y, span_gains, titles)
     band = _band(n, m, config)
     best = np.full((n + 1, m + 1), -np.inf)
     back: dict[tuple[int, int], tuple[int, int]] = {}

@@ -101,19 +101,22 @@ def show(
     db: DB = Path("tm.db"),
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Print a release's units side by side, in document order, with their confidence."""
+    """Print a release's units side by side, in document order, with their confidence; sentences
+    with no counterpart too."""
     collection, _, release_id = release.partition("/")
     with TranslationMemory(db, create=False) as tm:
         key = tm.release_key(collection, release_id)
         if key is None:
             raise TmError(f"no release {release!r} in the TM (tm stats lists the collections)")
-        units = list(tm.units(releases=[key]))
+        units = list(tm.units(releases=[key], include_lone=True))
     if as_json:
         print_json([dataclasses.asdict(unit) for unit in units])
         return
     for unit in units:
         texts = " ||| ".join(unit.texts.get(lang, "-") for lang in CODES)
-        typer.echo(f"[{unit.confidence:.2f} {unit.bead_type}] {texts}")
+        # A sentence with no counterpart has no alignment to be confident about.
+        confidence = f"{unit.confidence:.2f}" if len(unit.texts) > 1 else "  - "
+        typer.echo(f"[{confidence} {unit.bead_type}] {texts}")
 
 
 @app.command("concordance")

@@ -435,10 +435,12 @@ class TranslationMemory:
         ids: list[int] | None = None,
         releases: list[int] | None = None,
         include_flagged: bool = True,
+        include_lone: bool = False,
     ) -> Iterator[StoredUnit]:
         """Tri-units (or, for two languages, the finest pairwise units) in release order,
         filtered by confidence, collections, release date (ISO, inclusive), unit ids or release keys;
-        without the units of flagged releases unless `include_flagged`."""
+        without the units of flagged releases unless `include_flagged`, and without the sentences
+        that have no counterpart (tri-units of one language) unless `include_lone`."""
         where, args = ["u.confidence >= ?"], [min_confidence]
         if not include_flagged:
             where.append("r.flag IS NULL")
@@ -475,7 +477,7 @@ class TranslationMemory:
         )
         for row in self._pages(columns, "units", "".join(join for _, join in sides), where, args):
             texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text}
-            if len(texts) >= 2:
+            if len(texts) >= 2 or (include_lone and texts):
                 yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]), row[12])
 
     def _pages(self, columns: str, table: str, joins: str, where: list[str], args: list) -> Iterator[tuple]:
@@ -499,7 +501,12 @@ class TranslationMemory:
         def counts(query: str) -> dict[str, int]:
             return {str(k): v for k, v in self.db.execute(query)}
 
-        band = "CASE WHEN confidence >= 0.9 THEN '>=0.9' WHEN confidence >= 0.5 THEN '0.5-0.9' ELSE '<0.5' END"
+        # A sentence with no counterpart is not a translation that may be wrong: it has no band.
+        lone = "(tk_count > 0) + (ru_count > 0) + (en_count > 0) < 2"
+        band = (
+            f"CASE WHEN {lone} THEN 'one language' WHEN confidence >= 0.9 THEN '>=0.9'"
+            " WHEN confidence >= 0.5 THEN '0.5-0.9' ELSE '<0.5' END"
+        )
         return Stats(
             releases=self.db.execute("SELECT count(*) FROM releases").fetchone()[0],
             units=self.db.execute("SELECT count(*) FROM units").fetchone()[0],
