@@ -2,7 +2,8 @@
 
 Prints strict precision/recall/F1 per language pair and the tri-unit strict F1 for
 `clean` and `hard`, a length-only Gale-Church-style baseline, an ablation that
-switches off each signal in turn, the confidence calibration and the speed.
+switches off each signal in turn, the confidence calibration, the speed, and the learning
+curve of self-training (`tm learn`) on the hard documents.
 Run: python benchmarks/align.py [--shared ../shared] [--encoder use] [--quick]
 """
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from tm.align import AlignConfig, align, mismatched_versions
 from tm.align.confidence import expected_calibration_error
+from tm.align.selftrain import Document, self_train
 from tm.embed import get_encoder
 from tm.langs import CODES
 
@@ -63,12 +65,12 @@ class Tally:
         return p, r, 2 * p * r / max(1e-9, p + r)
 
 
-def evaluate(docs, encoder, config: AlignConfig, calibration: dict | None = None):
+def evaluate(docs, encoder, config: AlignConfig, calibration: dict | None = None, lexicon=None):
     """Strict tallies per pair and for tri-units; `calibration`, when given, collects
     (confidence, correct) of every bead with two sides under "pairs" and "tri"."""
     tallies = {key: Tally() for key in (*PAIRS, "tri")}
     for _name, sentences, gold_pairs, gold_units in docs:
-        result = align(sentences, encoder, config)
+        result = align(sentences, encoder, config, lexicon=lexicon)
         for key in PAIRS:
             predicted = {(link.source, link.target) for link in result.pairs[key]}
             gold = _bead_set(gold_pairs[key])
@@ -115,6 +117,19 @@ def swap_check(sets, encoder, config: AlignConfig) -> None:
     )
     print(f"\nversion check: flags {real} of {len(docs)} real documents")
     print(f"  and {swapped} of {3 * len(docs)} documents with one version swapped for another document's")
+
+
+def learning_curve(docs, encoder, config: AlignConfig) -> None:
+    """Hard F1 after self-training (tm learn) on the first N hard documents, no gold."""
+    print("\nlearning curve: strict F1 on hard after learning from N of its documents (no gold)")
+    print(f"{'releases learned from':<36}" + "".join(f"{k:>8}" for k in (*PAIRS, "tri")) + "   rounds, lexicon")
+    for count in (0, 10, 30, len(docs)):
+        started = time.perf_counter()
+        learned_from = [Document(sentences) for _, sentences, _, _ in docs[:count]]
+        lexicon = self_train(learned_from, encoder, config) if learned_from else None
+        about = f"{len(lexicon.history) - 1}, {lexicon.entries()} stem pairs" if lexicon else "-, no lexicon kept"
+        tallies = evaluate(docs, encoder, config, lexicon=lexicon)
+        print(row(str(count), tallies) + f"   {about} ({time.perf_counter() - started:.1f} s)")
 
 
 def row(label: str, tallies) -> str:
@@ -188,6 +203,7 @@ def main() -> int:
     cached = time.perf_counter() - started
     print(f"  time outside the encoder: {cached / elapsed:.0%} ({cached:.1f} s of {elapsed:.1f} s)")
     if not args.quick:
+        learning_curve(sets["hard"], encoder, config)
         swap_check(sets, encoder, config)
     print("reproduce: python benchmarks/align.py")
     return 0

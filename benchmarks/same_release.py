@@ -62,7 +62,8 @@ def flag_rates(releases: list[Release], encoder) -> tuple[float, float]:
         prepared = prepare_release(release, "bench")
         alignment = align_prepared(prepared, encoder).alignment
         ours += bool(version_problems(release, alignment, encoder.encode))
-        ours_threshold, ALIGN.MIN_AGREEMENT = ALIGN.MIN_AGREEMENT, BASELINE_AGREEMENT
+        ours_threshold = ALIGN.MIN_AGREEMENT
+        ALIGN.MIN_AGREEMENT = dict.fromkeys(ours_threshold, BASELINE_AGREEMENT)
         try:
             baseline += bool(mismatched_versions(alignment))
         finally:

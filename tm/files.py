@@ -9,6 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def _default_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_DEFAULT_MODE = _default_mode()
+
+
 @contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """A new empty file beside `path` to write into, renamed onto `path` when the block ends
@@ -18,6 +27,8 @@ def replacing(path: Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".part{path.suffix}")
     os.close(handle)
+    # mkstemp makes the file private (0600); the result should have the mode any new file gets.
+    os.chmod(temporary, _DEFAULT_MODE)
     try:
         yield Path(temporary)
         os.replace(temporary, path)

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, pair_agreement, signature
+from tm.align.learn import Lexicon
+from tm.align.selftrain import Document, self_train
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.corpus.group import group_pages, in_release_layout, to_release, version_similarity
 from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
 from tm.errors import InputError
 from tm.langs import CODES
 from tm.segment import split
-from tm.store import TranslationMemory, content_hash
+from tm.store import StoredModel, TranslationMemory, content_hash
 
 LOW_CONFIDENCE = 0.5
 # The longest sentence aligned; the longest in the ministry's releases is under 1,500 characters.
@@ -55,6 +57,7 @@ class BuildReport:
     languages: Counter = field(default_factory=Counter)
     skipped: list[Skipped] = field(default_factory=list)
     mismatched: list[Skipped] = field(default_factory=list)  # stored, but the versions may not match
+    learned: StoredModel | None = None  # the model a build with `learn` learned and realigned with
 
 
 def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
@@ -82,27 +85,28 @@ def prepare_release(release: Release, aligner_signature: str) -> SegmentedReleas
     return SegmentedRelease(release, sentences, paragraphs, content_hash(texts, aligner_signature), aligner_signature)
 
 
-def align_prepared(prepared: SegmentedRelease, encoder: Encoder, config: AlignConfig | None = None) -> AlignedRelease:
+def align_prepared(
+    prepared: SegmentedRelease, encoder: Encoder, config: AlignConfig | None = None, lexicon: Lexicon | None = None
+) -> AlignedRelease:
     """Align a release; a release of one language is kept with its sentences and no units, so it
     can be found and joins its release when the other versions arrive."""
     if len(prepared.sentences) < 2:
         alone = Alignment(prepared.sentences, [], {}, prepared.signature)
         return AlignedRelease(prepared.release, alone, prepared.content_hash)
-    alignment = align(prepared.sentences, encoder, config, prepared.paragraphs)
+    alignment = align(prepared.sentences, encoder, config, prepared.paragraphs, lexicon=lexicon)
     return AlignedRelease(prepared.release, alignment, prepared.content_hash)
 
 
-_worker_encoder: Encoder | None = None
+_worker: dict = {}
 
 
-def _start_worker(encoder_name: str, cache: Path | None) -> None:
-    global _worker_encoder
-    _worker_encoder = get_encoder(encoder_name, cache)
+def _start_worker(encoder_name: str, cache: Path | None, lexicon: str | None) -> None:
+    _worker["encoder"] = get_encoder(encoder_name, cache)
+    _worker["lexicon"] = Lexicon.from_json(lexicon) if lexicon else None
 
 
 def _align_in_worker(prepared: SegmentedRelease) -> AlignedRelease:
-    assert _worker_encoder is not None
-    return align_prepared(prepared, _worker_encoder)
+    return align_prepared(prepared, _worker["encoder"], lexicon=_worker["lexicon"])
 
 
 def build(
@@ -112,19 +116,80 @@ def build(
     jobs: int = 1,
     progress: Callable[[str, BuildReport], None] | None = None,
     cache: Path | None = None,
+    learn: bool = False,
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
-    holds with the same sentences and aligner signature is counted unchanged without aligning."""
+    holds with the same sentences and aligner signature is counted unchanged without aligning.
+    Releases are aligned with the TM's current learned model, if it has one. With `learn`, a new
+    model is then learned from every release in the TM and the corpus is aligned again with it."""
+    report = _build_pass(corpus, tm, encoder_name, jobs, progress, cache)
+    if learn:
+        learned = learn_from_tm(tm, get_encoder(encoder_name, cache))
+        if learned is not None:
+            realigned = _build_pass(corpus, tm, encoder_name, jobs, progress, cache)
+            report = replace(realigned, learned=learned)
+    return report
+
+
+def _build_pass(corpus, tm, encoder_name, jobs, progress, cache) -> BuildReport:
     report = BuildReport()
     encoder = get_encoder(encoder_name, cache)  # grouping pages and checking versions need it here too
+    stored = tm.current_model()
+    lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
     releases = corpus_releases(Path(corpus), report.skipped, encoder)
-    pending = _changed(releases, tm, signature(encoder.id), report, progress)
+    pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress)
     if jobs > 1:
-        with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(encoder_name, cache)) as pool:
+        setup = (encoder_name, cache, lexicon.to_json() if lexicon else None)
+        with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=setup) as pool:
             _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress, encoder)
     else:
-        _store_all((align_prepared(p, encoder) for p in pending), tm, report, progress, encoder)
+        aligned = (align_prepared(p, encoder, lexicon=lexicon) for p in pending)
+        _store_all(aligned, tm, report, progress, encoder)
     return report
+
+
+def learn_from_tm(tm: TranslationMemory, encoder: Encoder) -> StoredModel | None:
+    """Self-train a lexicon on every release of the TM with two or more languages, and store it
+    as the TM's next model version (None, and nothing stored, when learning did not help)."""
+    documents = [Document(sentences) for _, _, sentences in tm.release_sentences() if len(sentences) >= 2]
+    lexicon = self_train(documents, encoder) if documents else None
+    if lexicon is None:
+        return None
+    return tm.save_model(lexicon.id, lexicon.to_json(), len(documents))
+
+
+def learn_from_folder(
+    folder: Path, encoder: Encoder, presegmented: bool = False, progress=None
+) -> tuple[Lexicon | None, int]:
+    """Self-train a lexicon on every release below `folder` (release folders of `{lang}.sent.txt`
+    with `presegmented`, else a corpus or saved pages as `tm build` reads them); and how many
+    releases it learned from."""
+    if presegmented:
+        documents = [Document(_read_presegmented(d)) for d in _presegmented_folders(Path(folder))]
+    else:
+        skipped: list[Skipped] = []
+        documents = [
+            Document(*segment_release(release))
+            for release in corpus_releases(Path(folder), skipped, encoder)
+            if len(release.documents) >= 2
+        ]
+    if not documents:
+        raise InputError("no release with two or more of tk, ru, en to learn from", folder)
+    return self_train(documents, encoder, progress=progress), len(documents)
+
+
+def _presegmented_folders(root: Path) -> list[Path]:
+    """Every folder at or below `root` holding two or more `{lang}.sent.txt`."""
+    folders = {path.parent for path in root.rglob("*.sent.txt") if path.name.split(".")[0] in CODES}
+    return sorted(f for f in folders if sum((f / f"{lang}.sent.txt").is_file() for lang in CODES) >= 2)
+
+
+def _read_presegmented(folder: Path) -> dict[str, list[str]]:
+    return {
+        lang: read_sentences(folder / f"{lang}.sent.txt", lang)
+        for lang in CODES
+        if (folder / f"{lang}.sent.txt").is_file()
+    }
 
 
 def corpus_releases(corpus: Path, skipped: list[Skipped], encoder: Encoder) -> Iterator[Release]:
@@ -228,17 +293,16 @@ def _store_all(
 
 
 def align_folder(
-    folder: Path, encoder: Encoder, presegmented: bool = False, config: AlignConfig | None = None
+    folder: Path,
+    encoder: Encoder,
+    presegmented: bool = False,
+    config: AlignConfig | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Alignment:
     """Align the `{lang}.txt` files (or `{lang}.sent.txt` with `presegmented`) of one folder."""
     folder = Path(folder)
     if presegmented:
-        sentences = {
-            lang: read_sentences(folder / f"{lang}.sent.txt", lang)
-            for lang in CODES
-            if (folder / f"{lang}.sent.txt").is_file()
-        }
-        paragraphs = None
+        sentences, paragraphs = _read_presegmented(folder), None
     else:
         documents = {
             lang: read_document(folder / f"{lang}.txt", lang) for lang in CODES if (folder / f"{lang}.txt").is_file()
@@ -248,4 +312,4 @@ def align_folder(
     if len(sentences) < 2:
         kind = "{lang}.sent.txt" if presegmented else "{lang}.txt"
         raise InputError(f"needs at least two of tk, ru, en as {kind}", folder)
-    return align(sentences, encoder, config, paragraphs)
+    return align(sentences, encoder, config, paragraphs, lexicon=lexicon)

@@ -21,6 +21,7 @@ import numpy as np
 
 from tm.align.confidence import Calibration, bead_features, load_calibration
 from tm.align.dp import PairBead, PairConfig, align_pair, block_sums, integral
+from tm.align.learn import Lexicon
 from tm.align.signals import lengths, margin, number_agreement
 from tm.corpus.detect import wrong_script
 from tm.embed import Encoder, NgramEncoder
@@ -53,6 +54,7 @@ class AlignConfig:
     ngram_weight: float = 0.6
     number_weight: float = 0.15
     span_weight: float = 1.0  # how far embeddings of joined sentences replace summed ones in 1-2, 2-1, 2-2
+    lexicon_weight: float = 0.5  # a learned lexicon's signal (tm learn), where one is given
     pivot: bool = True
     paragraphs: bool = True
     pair: PairConfig = field(default_factory=PairConfig)
@@ -95,9 +97,13 @@ def pair_key(x: str, y: str) -> str:
     return f"{first}-{second}"
 
 
-def _match_matrix(x: str, y: str, vectors: dict, grams: dict, numbers: dict, config: AlignConfig) -> np.ndarray:
+def _match_matrix(
+    x: str, y: str, vectors: dict, grams: dict, numbers: dict, config: AlignConfig, learned: np.ndarray | None
+) -> np.ndarray:
     matrix = config.embedding_weight * margin(vectors[x] @ vectors[y].T)
     matrix = matrix + config.ngram_weight * margin(grams[x] @ grams[y].T)
+    if learned is not None:
+        matrix = matrix + config.lexicon_weight * margin(learned)
     return matrix + config.number_weight * numbers[(x, y)]
 
 
@@ -234,6 +240,14 @@ def _position(indices: dict[str, tuple[int, ...]], langs, sentences) -> float:
     return min(spots) if spots else 0.0
 
 
+def _unit_confidence(members: list[PairBead], confidence: dict[int, float]) -> float:
+    """The mean confidence of a tri-unit's beads with two sides (0 for a sentence alone). The
+    beads already know whether they agree with the unit, and the mean is the calibrated one:
+    the minimum or the product understate it (ECE 0.09 and 0.11 against 0.03, align-dev hard)."""
+    linked = [confidence[id(b)] for b in members if id(b) in confidence]
+    return sum(linked) / len(linked) if linked else 0.0
+
+
 def _agreement(x: str, y: str, beads: list[PairBead], tri_units) -> list[bool]:
     """Per bead: its tri-unit holds exactly the bead's sentences of x and y."""
     unit_of = {(x, i): indices for indices, _ in tri_units for i in indices[x]}
@@ -246,12 +260,14 @@ def align(
     config: AlignConfig | None = None,
     paragraphs: dict[str, list[int]] | None = None,
     calibration: Calibration | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Alignment:
     """Align the sentences of two or three language versions of one document.
 
     `paragraphs[lang][i]` is the paragraph number of sentence i (0 for the title, from 1 for the
     body), a hint for the DP, which also never joins a title sentence with a body sentence; the
-    confidences come from `calibration` (the fitted one shipped with the package by default).
+    confidences come from `calibration` (the fitted one shipped with the package by default);
+    `lexicon` is what `tm learn` learned, a further signal for the Turkmen pairs.
     """
     config = config or AlignConfig()
     langs = [lang for lang in CODES if lang in sentences]
@@ -271,7 +287,10 @@ def align(
         offset, span_offset = offset + count, span_offset + span_count
     pairs = list(combinations(langs, 2))
     numbers = {(x, y): number_agreement(sentences[x], sentences[y]) for x, y in pairs}
-    matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config) for x, y in pairs}
+    learned = {
+        (x, y): lexicon.similarity(pair_key(x, y), sentences[x], sentences[y]) if lexicon else None for x, y in pairs
+    }
+    matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config, learned[(x, y)]) for x, y in pairs}
     gains = {(x, y): _span_gains(x, y, vectors, spans, config) if spans_needed else {} for x, y in pairs}
     # The anchor is the pair the encoder knows best: shared names in the n-grams must not decide it.
     strengths = {
@@ -297,12 +316,9 @@ def align(
         pair_key(x, y): [PairLink(b.x, b.y, confidence.get(id(b), 0.0)) for b in pair_beads]
         for (x, y), pair_beads in beads.items()
     }
-    units = [
-        Unit(indices, min((confidence[id(b)] for b in members if id(b) in confidence), default=0.0))
-        for indices, members in tri_units
-    ]
+    units = [Unit(indices, _unit_confidence(members, confidence)) for indices, members in tri_units]
     texts = {lang: list(sentences[lang]) for lang in langs}
-    return Alignment(texts, units, pairs, signature(encoder.id, config, calibration), features)
+    return Alignment(texts, units, pairs, signature(encoder.id, config, calibration, lexicon), features)
 
 
 def pair_agreement(alignment: Alignment) -> dict[str, float]:
@@ -311,13 +327,15 @@ def pair_agreement(alignment: Alignment) -> dict[str, float]:
     return {key: sum(link.confidence for link in links) / len(links) for key, links in alignment.pairs.items() if links}
 
 
-# Agreement is the mean bead confidence (the probability each bead is right). On align-dev,
-# real pairs agree 0.68 or more (95% above 0.9); a version of another document in its place
-# mostly under 0.1; on the real pages, a release swapped for another about the same visit
-# still agrees up to 0.6 (the content check of tm.jobs catches those). With three versions, the
-# odd-one-out test compares a version's best pair with the other pair.
-# benchmarks/same_release.py measures the whole check.
-MIN_AGREEMENT = 0.65
+# Agreement is the mean bead confidence (the expected share of right beads, gaps counting 0).
+# The encoder reads Turkmen poorly, so a Turkmen pair agrees less when it is right: on align-dev,
+# real Turkmen pairs agree 0.55 or more (freely translated `hard` documents with many gaps),
+# real Russian-English ones 0.64 or more; a version of another document in its place mostly
+# under 0.1. On the real pages, a release swapped for another about the same visit still agrees
+# up to 0.6 in Russian-English, and a Turkmen version up to 0.8 (the content check of tm.jobs
+# catches those). With three versions, the odd-one-out test compares a version's best pair with
+# the other pair. benchmarks/same_release.py measures the whole check.
+MIN_AGREEMENT = {"tk-ru": 0.5, "tk-en": 0.5, "ru-en": 0.62}
 ODD_ONE_OUT = 0.5
 
 
@@ -327,7 +345,7 @@ def mismatched_versions(alignment: Alignment) -> list[str]:
     problems = [
         f"{key.replace('-', ' and ')} read as different texts (agreement {score:.2f})"
         for key, score in agreement.items()
-        if score < MIN_AGREEMENT
+        if score < MIN_AGREEMENT[key]
     ]
     if len(agreement) == 3 and not problems:
         for lang in alignment.sentences:
@@ -338,11 +356,17 @@ def mismatched_versions(alignment: Alignment) -> list[str]:
     return problems
 
 
-def signature(encoder_id: str, config: AlignConfig | None = None, calibration: Calibration | None = None) -> str:
+def signature(
+    encoder_id: str,
+    config: AlignConfig | None = None,
+    calibration: Calibration | None = None,
+    lexicon: Lexicon | None = None,
+) -> str:
     """What decides an alignment besides the texts: aligner version, encoder, confidence
-    calibration and settings."""
+    calibration, learned model and settings."""
     weights = (calibration or load_calibration()).id
-    return f"{ALIGNER_VERSION}|encoder={encoder_id}|calibration={weights}|{_describe(config or AlignConfig())}"
+    model = f"|model={lexicon.id}" if lexicon else ""
+    return f"{ALIGNER_VERSION}|encoder={encoder_id}{model}|calibration={weights}|{_describe(config or AlignConfig())}"
 
 
 def _describe(config: AlignConfig) -> str:

@@ -1,4 +1,4 @@
-"""Commands over pages and corpora: segment, extract, group, align, build."""
+"""Commands over pages and corpora: segment, extract, group, align, learn, build."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 
 from tm import jobs
 from tm.align import as_beads, as_pairs
+from tm.align.learn import Lexicon
 from tm.cli.common import DB, EMBEDDING_CACHE, ENCODER, app, print_json, reports_errors
 from tm.corpus import read_document
 from tm.corpus.group import group_pages
@@ -80,9 +81,11 @@ def align(
     output_format: Annotated[str, typer.Option("--format", help="json or text")] = "json",
     pairs: Annotated[bool, typer.Option("--pairs", help="also print the finest pairwise beads")] = False,
     encoder: ENCODER = DEFAULT_ENCODER,
+    model: Annotated[Path | None, typer.Option(help="a model made by tm learn")] = None,
 ) -> None:
     """Align the tk/ru/en versions in DOC_DIR and print the aligned units."""
-    alignment = jobs.align_folder(doc_dir, get_encoder(encoder), presegmented)
+    lexicon = Lexicon.load(model) if model else None
+    alignment = jobs.align_folder(doc_dir, get_encoder(encoder), presegmented, lexicon=lexicon)
     beads = as_beads(alignment)
     if output_format == "json":
         print_json({"beads": beads, "pairs": as_pairs(alignment)} if pairs else beads)
@@ -93,14 +96,41 @@ def align(
 
 @app.command()
 @reports_errors
+def learn(
+    directory: Path,
+    output: Annotated[Path, typer.Option("-o", "--output", help="model file to write")],
+    presegmented: Annotated[bool, typer.Option(help="release folders of {lang}.sent.txt")] = False,
+    encoder: ENCODER = DEFAULT_ENCODER,
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+) -> None:
+    """Learn a Turkmen lexicon from every release below DIRECTORY, without gold: align, learn
+    from the beads, realign, while the Turkmen beads agree better with Russian-English."""
+
+    def report(round_number: int, agreement: float, lexicon: Lexicon | None) -> None:
+        learned = f"{lexicon.entries()} stem pairs" if lexicon else "no lexicon"
+        typer.echo(f"round {round_number}: {agreement:.1%} of Turkmen beads agree with their tri-unit ({learned})")
+
+    lexicon, releases = jobs.learn_from_folder(directory, get_encoder(encoder, cache), presegmented, report)
+    if lexicon is None:
+        raise TmError(f"learning from {releases} releases did not help; no model written")
+    lexicon.save(output)
+    typer.echo(f"wrote {output}: {lexicon.entries()} stem pairs learned from {releases} releases ({lexicon.id})")
+
+
+@app.command()
+@reports_errors
 def build(
     corpus_dir: Path,
     db: DB = Path("tm.db"),
     jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
     encoder: ENCODER = DEFAULT_ENCODER,
     cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+    learn: Annotated[
+        bool, typer.Option("--learn", help="then learn a new model from the TM and realign the corpus with it")
+    ] = False,
 ) -> None:
-    """Read, segment, align and store every release under CORPUS_DIR."""
+    """Read, segment, align and store every release under CORPUS_DIR (with the TM's learned
+    model, if it has one)."""
     from rich.progress import Progress
 
     with TranslationMemory(db) as tm, Progress(transient=True) as progress:
@@ -112,8 +142,14 @@ def build(
             jobs_count,
             cache=cache,
             progress=lambda name, _r: progress.update(task, advance=1, description=name),
+            learn=learn,
         )
     typer.echo(f"TM: {db}")
+    if report.learned:
+        model = report.learned
+        typer.echo(f"learned: model {model.version} ({model.id}) from {model.learned_from} releases; realigned with it")
+    elif learn:
+        typer.echo("learned: nothing that helped; the TM keeps its model")
     typer.echo(
         f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
         f"{len(report.skipped)} skipped)"

@@ -9,7 +9,7 @@ NULL otherwise. The aligner's signature is stored once per release.
 
 import sqlite3
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -43,6 +43,15 @@ CREATE TABLE IF NOT EXISTS units (
     en_first INTEGER, en_count INTEGER NOT NULL DEFAULT 0,
     tk TEXT, ru TEXT, en TEXT,
     props TEXT
+);
+-- What the aligner learned from this TM (tm build --learn), one row per version; the newest
+-- aligns every release built from then on, and its id enters their aligner signature.
+CREATE TABLE IF NOT EXISTS models (
+    version INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    learned_from INTEGER NOT NULL,  -- releases
+    content TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pair_units (
     id INTEGER PRIMARY KEY,
