@@ -54,6 +54,7 @@ class AlignConfig:
     ngram_weight: float = 0.6
     number_weight: float = 0.15
     span_weight: float = 1.0  # how far embeddings of joined sentences replace summed ones in 1-2, 2-1, 2-2
+    span_lead: float = 0.1  # a release whose beads all won by this much is aligned 1-1 (see _plainly_one_to_one)
     lexicon_weight: float = 0.5  # a learned lexicon's signal (tm learn), where one is given
     pivot: bool = True
     paragraphs: bool = True
@@ -110,9 +111,29 @@ def _match_matrix(
 SPAN_BEADS = ((1, 2), (2, 1), (2, 2))
 
 
+def _plainly_one_to_one(beads: dict, config: AlignConfig) -> bool:
+    """Every bead of a first alignment without joined-sentence evidence is 1-1, and one the DP
+    clearly preferred: joined sentences, twice the text of the sentences to encode, would
+    change nothing. Most clean releases are."""
+    return all(
+        len(bead.x) == len(bead.y) == 1 and bead.lead >= config.span_lead
+        for pair_beads in beads.values()
+        for bead in pair_beads
+    )
+
+
 def _joined(sentences: list[str]) -> list[str]:
     """Each pair of neighbouring sentences as one text."""
     return [f"{a} {b}" for a, b in pairwise(sentences)]
+
+
+def _encode_spans(sentences: dict[str, list[str]], encoder) -> dict[str, np.ndarray]:
+    """Per language, row i: the embedding of sentences i and i + 1 joined."""
+    encoded, spans, offset = encoder.encode([s for lang in sentences for s in _joined(sentences[lang])]), {}, 0
+    for lang in sentences:
+        spans[lang] = encoded[offset : offset + max(0, len(sentences[lang]) - 1)]
+        offset += len(spans[lang])
+    return spans
 
 
 def _span_gains(x: str, y: str, vectors: dict, spans: dict, config: AlignConfig) -> dict[tuple[int, int], np.ndarray]:
@@ -276,28 +297,29 @@ def align(
         if script:
             raise TmError(f"the {lang} sentences are written in {script} letters, not in {LANGUAGES[lang].name}")
     everything = [s for lang in langs for s in sentences[lang]]
-    spans_needed = config.span_weight > 0 and config.embedding_weight > 0
-    joined = [s for lang in langs for s in _joined(sentences[lang])] if spans_needed else []
-    encoded, grams_all = encoder.encode(everything + joined), NgramEncoder().encode(everything)
-    vectors, spans, grams, offset, span_offset = {}, {}, {}, 0, len(everything)
+    encoded, grams_all = encoder.encode(everything), NgramEncoder().encode(everything)
+    vectors, grams, offset = {}, {}, 0
     for lang in langs:
-        count, span_count = len(sentences[lang]), len(_joined(sentences[lang])) if spans_needed else 0
+        count = len(sentences[lang])
         vectors[lang], grams[lang] = encoded[offset : offset + count], grams_all[offset : offset + count]
-        spans[lang] = encoded[span_offset : span_offset + span_count]
-        offset, span_offset = offset + count, span_offset + span_count
+        offset += count
     pairs = list(combinations(langs, 2))
     numbers = {(x, y): number_agreement(sentences[x], sentences[y]) for x, y in pairs}
     learned = {
         (x, y): lexicon.similarity(pair_key(x, y), sentences[x], sentences[y]) if lexicon else None for x, y in pairs
     }
     matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config, learned[(x, y)]) for x, y in pairs}
-    gains = {(x, y): _span_gains(x, y, vectors, spans, config) if spans_needed else {} for x, y in pairs}
     # The anchor is the pair the encoder knows best: shared names in the n-grams must not decide it.
     strengths = {
         (x, y): _strength(margin(vectors[x] @ vectors[y].T) if config.embedding_weight else matrices[(x, y)])
         for x, y in pairs
     }
-    beads, used = _pair_beads(langs, matrices, strengths, gains, sentences, paragraphs, config)
+    no_gains = {pair: {} for pair in pairs}
+    beads, used = _pair_beads(langs, matrices, strengths, no_gains, sentences, paragraphs, config)
+    if config.span_weight > 0 and config.embedding_weight > 0 and not _plainly_one_to_one(beads, config):
+        spans = _encode_spans({lang: sentences[lang] for lang in langs}, encoder)
+        gains = {(x, y): _span_gains(x, y, vectors, spans, config) for x, y in pairs}
+        beads, used = _pair_beads(langs, matrices, strengths, gains, sentences, paragraphs, config)
     tri_units = _tri_units(langs, sentences, beads)
     features = {
         pair_key(x, y): bead_features(

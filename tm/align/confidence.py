@@ -97,14 +97,11 @@ def bead_features(
 
 
 def _best_rival(match: np.ndarray, xs: list[int], ys: list[int]) -> float | None:
-    """The strongest link any sentence of the bead has with a sentence outside it."""
-    others_y = np.setdiff1d(np.arange(match.shape[1]), ys)
-    others_x = np.setdiff1d(np.arange(match.shape[0]), xs)
-    rivals = []
-    if others_y.size:
-        rivals.append(match[np.ix_(xs, others_y)].max())
-    if others_x.size:
-        rivals.append(match[np.ix_(others_x, ys)].max())
+    """The strongest link any sentence of the bead has with a sentence outside it (a bead's
+    sentences are a run on each side)."""
+    x0, x1, y0, y1 = xs[0], xs[-1] + 1, ys[0], ys[-1] + 1
+    blocks = (match[x0:x1, :y0], match[x0:x1, y1:], match[:x0, y0:y1], match[x1:, y0:y1])
+    rivals = [block.max() for block in blocks if block.size]
     return float(max(rivals)) if rivals else None
 
 
