@@ -124,6 +124,28 @@ def test_ambiguous_numbers_are_flagged_not_patched():
     )
 
 
+def test_a_number_named_twice_is_patched_in_both_places_or_flagged():
+    target, flags = patch_numbers(
+        "The 2026 forum will open in 2026.",
+        "The 2025 forum will open in 2025.",
+        "2025-nji ýylyň forumy 2025-nji ýylda açylar.",
+        "tk",
+    )
+    assert target == "2026-njy ýylyň forumy 2026-njy ýylda açylar."
+    assert flags[0] == "auto-patched 2025 -> 2026 (2 times)"
+    # The translation names the year once where the source names it twice: which one is it?
+    once, flags = patch_numbers("In 2026, in 2026.", "In 2025, in 2025.", "2025-nji ýylda.", "tk")
+    assert once == "2025-nji ýylda." and flags == ["number mismatch 2025 -> 2026: not patched (check the target)"]
+
+
+def test_a_year_patched_in_a_headline_is_patched_in_a_dotted_date():
+    target, flags = patch_numbers("Business forum, 2025", "Business forum, 2024", "Işewür forumy, 12.02.2024")
+    assert target == "Işewür forumy, 12.02.2025" and flags == ["auto-patched 2024 -> 2025"]
+    # A day changed in the query changes the date's day, not its month.
+    day, _ = patch_numbers("On 3 February 2024", "On 12 February 2024", "12.02.2024 senesinde", "tk")
+    assert day == "3.02.2024 senesinde"
+
+
 def test_duplicates_collapse_and_keep_provenance(tm):
     with tm.transaction():
         tm.add_imported("other", "o1", UNITS[2:])
