@@ -287,7 +287,7 @@ def test_a_release_another_build_stored_meanwhile_is_reported_unchanged(tmp_path
         build(SAMPLE, tm, "ngram")  # ... while another build stored them all
         generation = tm.generation()
         report = jobs.BuildReport()
-        jobs._store_all(records, tm, report, None, encoder)
+        jobs._store_all(records, tm, report, None)
         assert (report.added, report.unchanged) == (0, 6)
         assert tm.db.execute("SELECT count(*) FROM releases").fetchone()[0] == 6
         assert tm.changes_since(generation) == (set(), set())  # nothing was stored twice

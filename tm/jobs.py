@@ -19,6 +19,7 @@ from tm.align.selftrain import Document, self_train
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.corpus.group import group_pages, in_release_layout, to_release, version_similarity
 from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
+from tm.embed.base import available_cores
 from tm.errors import InputError
 from tm.langs import CODES
 from tm.segment import split
@@ -45,6 +46,7 @@ class AlignedRelease:
     release: Release
     alignment: Alignment
     content_hash: str
+    problems: tuple[str, ...] = ()  # why its versions may not be one release (version_problems)
 
 
 @dataclass
@@ -94,14 +96,16 @@ def align_prepared(
         alone = Alignment(prepared.sentences, [], {}, prepared.signature)
         return AlignedRelease(prepared.release, alone, prepared.content_hash)
     alignment = align(prepared.sentences, encoder, config, prepared.paragraphs, lexicon=lexicon)
-    return AlignedRelease(prepared.release, alignment, prepared.content_hash)
+    # Checked here, where the encoder is, so that workers share the work (it encodes openings).
+    problems = tuple(version_problems(prepared.release, alignment, encoder.encode))
+    return AlignedRelease(prepared.release, alignment, prepared.content_hash, problems)
 
 
 _worker: dict = {}
 
 
-def _start_worker(encoder_name: str, cache: Path | None, lexicon: str | None) -> None:
-    _worker["encoder"] = get_encoder(encoder_name, cache)
+def _start_worker(encoder_name: str, cache: Path | None, lexicon: str | None, threads: int) -> None:
+    _worker["encoder"] = get_encoder(encoder_name, cache, threads)
     _worker["lexicon"] = Lexicon.from_json(lexicon) if lexicon else None
 
 
@@ -133,18 +137,22 @@ def build(
 
 def _build_pass(corpus, tm, encoder_name, jobs, progress, cache) -> BuildReport:
     report = BuildReport()
-    encoder = get_encoder(encoder_name, cache)  # grouping pages and checking versions need it here too
+    # Grouping pages needs an encoder here too, while workers run: then it takes one core's share.
+    encoder = get_encoder(encoder_name, cache, threads=1 if jobs > 1 else None)
     stored = tm.current_model()
     lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
     releases = corpus_releases(Path(corpus), report.skipped, encoder)
     pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress)
     if jobs > 1:
-        setup = (encoder_name, cache, lexicon.to_json() if lexicon else None)
+        # Each worker gets its share of the cores: every worker's encoder taking them all makes
+        # two workers slower than one (threads spinning against each other).
+        threads = max(1, available_cores() // jobs)
+        setup = (encoder_name, cache, lexicon.to_json() if lexicon else None, threads)
         with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=setup) as pool:
-            _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress, encoder)
+            _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress)
     else:
         aligned = (align_prepared(p, encoder, lexicon=lexicon) for p in pending)
-        _store_all(aligned, tm, report, progress, encoder)
+        _store_all(aligned, tm, report, progress)
     return report
 
 
@@ -266,12 +274,9 @@ def version_problems(release: Release, alignment: Alignment, encode) -> list[str
     return problems
 
 
-def _store_all(
-    records: Iterable[AlignedRelease], tm: TranslationMemory, report: BuildReport, progress, encoder: Encoder
-) -> None:
+def _store_all(records: Iterable[AlignedRelease], tm: TranslationMemory, report: BuildReport, progress) -> None:
     for record in records:
-        release = record.release
-        problems = version_problems(release, record.alignment, encoder.encode)
+        release, problems = record.release, record.problems
         with tm.transaction():
             # Another build may have stored it since it was found changed: report what this one commits.
             stored_meanwhile = tm.release_hash(release.collection, release.release_id) == record.content_hash

@@ -30,18 +30,19 @@ __all__ = [
 ]
 
 
-def get_encoder(name: str = DEFAULT_ENCODER, cache: Path | None = None) -> CachedEncoder:
-    """Build the encoder `name` (see ENCODERS), wrapped in an embedding cache."""
+def get_encoder(name: str = DEFAULT_ENCODER, cache: Path | None = None, threads: int | None = None) -> CachedEncoder:
+    """Build the encoder `name` (see ENCODERS), wrapped in an embedding cache; `threads` caps its
+    math threads (default: every available core), so that worker processes share the cores."""
     if name == "use":
         from tm.embed.use import UseEncoder
 
-        encoder: Encoder = UseEncoder()
+        encoder: Encoder = UseEncoder(threads)
     elif name == "ngram":
         encoder = NgramEncoder()
     elif name.startswith("st:"):
         from tm.embed.st import SentenceTransformerEncoder
 
-        encoder = SentenceTransformerEncoder(name[3:])
+        encoder = SentenceTransformerEncoder(name[3:], threads)
     else:
         raise TmError(f"unknown encoder {name!r}; choose from {', '.join(ENCODERS)}")
     return CachedEncoder(encoder, cache)

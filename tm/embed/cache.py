@@ -25,7 +25,11 @@ class CachedEncoder:
         self._db = None
         if path is not None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
+            # Build workers share the file: with a write-ahead log, readers do not wait for writers,
+            # and a lost last write of a cache costs a re-encoding, not data.
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (encoder TEXT, key TEXT, vector BLOB, PRIMARY KEY (encoder, key))"
             )

