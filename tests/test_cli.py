@@ -153,3 +153,12 @@ def test_export_filters_by_collection_and_date(workdir):
     assert none.stdout.startswith("wrote 0 units")
     bad = tm("export", "--since", "2024-13-01", "-o", "exports/x.tmx", cwd=workdir)
     assert bad.returncode == 2 and "is not a date" in bad.stderr
+
+
+def test_runs_lists_the_builds(workdir):
+    [line] = tm("runs", cwd=workdir).stdout.splitlines()
+    assert line.startswith("1  ") and line.endswith(
+        f"done  added 6, unchanged 0, skipped 0, flagged 0  tm build {SAMPLE}"
+    )
+    [run] = json.loads(tm("runs", "--json", cwd=workdir).stdout)
+    assert (run["status"], run["units"], run["problems"]) == ("done", 29, [])

@@ -291,3 +291,29 @@ def test_a_release_another_build_stored_meanwhile_is_reported_unchanged(tmp_path
         assert (report.added, report.unchanged) == (0, 6)
         assert tm.db.execute("SELECT count(*) FROM releases").fetchone()[0] == 6
         assert tm.changes_since(generation) == (set(), set())  # nothing was stored twice
+
+
+def test_every_build_is_recorded_with_what_came_of_it(tmp_path):
+    corpus = tmp_path / "c"
+    shutil.copytree(SAMPLE, corpus)
+    shutil.copy(corpus / "2024-004" / "en.txt", corpus / "2024-002" / "en.txt")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(corpus, tm, "ngram", command="tm build c")
+        build(corpus, tm, "ngram", command="tm build c again")
+        latest, first = tm.runs()
+    assert (first.command, first.status, first.added, first.unchanged, first.flagged) == ("tm build c", "done", 6, 0, 1)
+    assert {p["release"] for p in first.problems} == {"c/2024-002"} and first.model is None
+    assert first.aligner.startswith("tri-dp-2|encoder=char3gram")
+    assert (latest.command, latest.added, latest.unchanged, latest.problems) == ("tm build c again", 0, 6, [])
+
+
+def test_a_failed_build_is_recorded_with_its_error(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs, "_store_all", broken)
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        with pytest.raises(OSError):
+            build(SAMPLE, tm, "ngram")
+        [run] = tm.runs()
+    assert run.status == "failed" and run.error == "OSError: disk full" and run.ended is not None

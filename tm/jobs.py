@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, pair_agreement, signature
@@ -18,7 +18,7 @@ from tm.align.learn import Lexicon
 from tm.align.selftrain import Document, self_train
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.corpus.group import group_pages, in_release_layout, to_release, version_similarity
-from tm.embed import DEFAULT_ENCODER, Encoder, get_encoder
+from tm.embed import DEFAULT_ENCODER, Encoder, encoder_id, get_encoder
 from tm.embed.base import available_cores
 from tm.errors import InputError
 from tm.langs import CODES
@@ -121,22 +121,51 @@ def build(
     progress: Callable[[str, BuildReport], None] | None = None,
     cache: Path | None = None,
     learn: bool = False,
+    command: str = "",
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
     holds with the same sentences and aligner signature is counted unchanged without aligning.
     Releases are aligned with the TM's current learned model, if it has one. With `learn`, a new
-    model is then learned from every release in the TM and the corpus is aligned again with it."""
-    report = _build_pass(corpus, tm, encoder_name, jobs, progress, cache)
-    if learn:
-        learned = learn_from_tm(tm, get_encoder(encoder_name, cache))
-        if learned is not None:
-            realigned = _build_pass(corpus, tm, encoder_name, jobs, progress, cache)
-            report = replace(realigned, learned=learned)
+    model is then learned from every release in the TM and the corpus is aligned again with it.
+    The run is recorded in the TM (`tm runs`) as `command` (default: the library call)."""
+    stored = tm.current_model()
+    run = tm.start_run(
+        command or f"build({str(corpus)!r}, encoder={encoder_name!r}, jobs={jobs}, learn={learn})",
+        signature(encoder_id(encoder_name)),
+        stored.version if stored else None,
+    )
+    report = BuildReport()
+    try:
+        _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report)
+        if learn:
+            learned = learn_from_tm(tm, get_encoder(encoder_name, cache))
+            if learned is not None:
+                report = BuildReport(learned=learned)
+                _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report)
+    except BaseException as error:
+        tm.finish_run(run, _counts(report), _problems(report), f"{type(error).__name__}: {error}")
+        raise
+    tm.finish_run(run, _counts(report), _problems(report))
     return report
 
 
-def _build_pass(corpus, tm, encoder_name, jobs, progress, cache) -> BuildReport:
-    report = BuildReport()
+def _counts(report: BuildReport) -> dict[str, int]:
+    return {
+        "added": report.added,
+        "unchanged": report.unchanged,
+        "skipped": len(report.skipped),
+        "flagged": len({m.path for m in report.mismatched}),
+        "units": report.units,
+    }
+
+
+def _problems(report: BuildReport) -> list[dict]:
+    return [{"release": s.path, "problem": s.problem, "kind": "skipped"} for s in report.skipped] + [
+        {"release": m.path, "problem": m.problem, "kind": "flagged"} for m in report.mismatched
+    ]
+
+
+def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report: BuildReport) -> None:
     # Grouping pages needs an encoder here too, while workers run: then it takes one core's share.
     encoder = get_encoder(encoder_name, cache, threads=1 if jobs > 1 else None)
     stored = tm.current_model()
@@ -153,7 +182,6 @@ def _build_pass(corpus, tm, encoder_name, jobs, progress, cache) -> BuildReport:
     else:
         aligned = (align_prepared(p, encoder, lexicon=lexicon) for p in pending)
         _store_all(aligned, tm, report, progress)
-    return report
 
 
 def learn_from_tm(tm: TranslationMemory, encoder: Encoder) -> StoredModel | None:

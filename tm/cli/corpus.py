@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -143,6 +145,7 @@ def build(
             cache=cache,
             progress=lambda name, _r: progress.update(task, advance=1, description=name),
             learn=learn,
+            command=shlex.join(["tm", *sys.argv[1:]]),
         )
     typer.echo(f"TM: {db}")
     if report.learned:

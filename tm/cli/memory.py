@@ -119,6 +119,29 @@ def show(
         typer.echo(f"[{confidence} {unit.bead_type}] {texts}")
 
 
+@app.command("runs")
+@reports_errors
+def runs_command(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the builds recorded in the TM, newest first: when, what, and what came of it."""
+    with TranslationMemory(db, create=False) as tm:
+        runs = tm.runs()
+    if as_json:
+        print_json([dataclasses.asdict(run) | {"status": run.status} for run in runs])
+        return
+    for run in runs:
+        counts = (
+            f"added {run.added}, unchanged {run.unchanged}, skipped {run.skipped}, flagged {run.flagged}"
+            if run.ended
+            else "no end recorded (killed, or still running)"
+        )
+        model = f", model {run.model}" if run.model else ""
+        typer.echo(f"{run.id}  {run.started}  {run.status}  {counts}{model}  {run.command}")
+        if run.error:
+            typer.echo(f"   error: {run.error}")
+        for problem in run.problems:
+            typer.echo(f"   {problem['kind']}: {problem['release']}: {problem['problem']}")
+
+
 @app.command("concordance")
 @reports_errors
 def concordance_command(

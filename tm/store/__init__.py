@@ -24,9 +24,19 @@ from tm.langs import CODES
 from tm.store.learned import LearnedModels, StoredModel
 from tm.store.migrations import MIGRATIONS
 from tm.store.model import Stats, StoredUnit
+from tm.store.runs import BuildRuns, Run
 from tm.store.schema import SCHEMA_STATEMENTS, SCHEMA_VERSION, text_of
 
-__all__ = ["BUSY_TIMEOUT", "Stats", "StoredModel", "StoredUnit", "TranslationMemory", "batched", "content_hash"]
+__all__ = [
+    "BUSY_TIMEOUT",
+    "Run",
+    "Stats",
+    "StoredModel",
+    "StoredUnit",
+    "TranslationMemory",
+    "batched",
+    "content_hash",
+]
 
 # Seconds a write waits for another writer before giving up with a one-line error.
 BUSY_TIMEOUT = 30.0
@@ -58,7 +68,7 @@ def _problem(error: sqlite3.Error, timeout: float) -> str:
     return f"not a TM file ({text})"
 
 
-class TranslationMemory(LearnedModels):
+class TranslationMemory(LearnedModels, BuildRuns):
     """A TM file. `create=False` refuses to make a new file (for lookups and exports)."""
 
     def __init__(self, path: str | Path, create: bool = True, busy_timeout: float = BUSY_TIMEOUT) -> None:

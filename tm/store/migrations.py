@@ -159,6 +159,6 @@ MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
         *statements(CHANGE_LOG),
     ],
     5: [_units_by_reference],
-    # 7: the models the aligner learned from the TM (tm build --learn).
-    6: [next(s for s in statements(TABLES) if "EXISTS models (" in s)],
+    # 7: the models the aligner learned from the TM (tm build --learn), and the record of builds.
+    6: [next(s for s in statements(TABLES) if f"EXISTS {table} (" in s) for table in ("models", "runs")],
 }

@@ -53,6 +53,17 @@ CREATE TABLE IF NOT EXISTS models (
     learned_from INTEGER NOT NULL,  -- releases
     content TEXT NOT NULL
 );
+-- Every build: when, what was asked, with which aligner and model, what came of it. A run with
+-- no end was killed or is still going.
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL, ended TEXT,
+    command TEXT NOT NULL,
+    aligner TEXT, model INTEGER,
+    added INTEGER, unchanged INTEGER, skipped INTEGER, flagged INTEGER, units INTEGER,
+    problems TEXT,  -- JSON: [{"release", "problem", "kind": "skipped" or "flagged"}]
+    error TEXT
+);
 CREATE TABLE IF NOT EXISTS pair_units (
     id INTEGER PRIMARY KEY,
     release INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
