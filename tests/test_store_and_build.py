@@ -317,3 +317,17 @@ def test_a_failed_build_is_recorded_with_its_error(tmp_path, monkeypatch):
             build(SAMPLE, tm, "ngram")
         [run] = tm.runs()
     assert run.status == "failed" and run.error == "OSError: disk full" and run.ended is not None
+
+
+def test_workers_are_fed_a_window_of_releases_not_the_whole_archive():
+    pulled = []
+
+    def releases():
+        for number in range(100):
+            pulled.append(number)
+            yield number
+
+    with ThreadPoolExecutor(2) as pool:
+        results = jobs.in_order(pool, lambda n: n * n, releases(), window=4)
+        assert next(results) == 0 and len(pulled) <= 4
+        assert list(results) == [n * n for n in range(1, 100)]

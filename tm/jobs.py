@@ -7,9 +7,9 @@ where it stopped. Progress goes to a callback; the library never prints.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,10 +178,23 @@ def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report: BuildRe
         threads = max(1, available_cores() // jobs)
         setup = (encoder_name, cache, lexicon.to_json() if lexicon else None, threads)
         with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=setup) as pool:
-            _store_all(pool.map(_align_in_worker, pending, chunksize=4), tm, report, progress)
+            _store_all(in_order(pool, _align_in_worker, pending, 4 * jobs), tm, report, progress)
     else:
         aligned = (align_prepared(p, encoder, lexicon=lexicon) for p in pending)
         _store_all(aligned, tm, report, progress)
+
+
+def in_order(pool: Executor, function: Callable, items: Iterable, window: int) -> Iterator:
+    """`function` of each item, computed in `pool`, in the items' order, with at most `window`
+    items in flight: Executor.map takes the whole iterable at once, which would hold every release
+    of an archive in memory before the first is stored."""
+    flight: deque[Future] = deque()
+    for item in items:
+        flight.append(pool.submit(function, item))
+        if len(flight) >= window:
+            yield flight.popleft().result()
+    while flight:
+        yield flight.popleft().result()
 
 
 def learn_from_tm(tm: TranslationMemory, encoder: Encoder) -> StoredModel | None:
