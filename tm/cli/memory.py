@@ -142,6 +142,23 @@ def runs_command(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("
             typer.echo(f"   {problem['kind']}: {problem['release']}: {problem['problem']}")
 
 
+@app.command("report")
+@reports_errors
+def report_command(
+    output: Annotated[Path, typer.Option("-o", "--output", help="the HTML page to write")] = Path("report.html"),
+    run: Annotated[int | None, typer.Option("--run", help="the run whose problems to list (default: latest)")] = None,
+    db: DB = Path("tm.db"),
+) -> None:
+    """Write one self-contained HTML page on the TM and a build (charts inline), and its tables
+    as CSV beside it."""
+    from tm.report import build_report, write_report
+
+    with TranslationMemory(db, create=False) as tm:
+        report = build_report(tm, run)
+    for path in write_report(report, output):
+        typer.echo(f"wrote {path}")
+
+
 @app.command("concordance")
 @reports_errors
 def concordance_command(

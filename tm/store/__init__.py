@@ -530,6 +530,12 @@ class TranslationMemory(LearnedModels, BuildRuns):
             flagged=self.db.execute("SELECT count(*) FROM releases WHERE flag IS NOT NULL").fetchone()[0],
         )
 
+    def releases_per_day(self) -> list[tuple[str, int]]:
+        """(ISO date, releases) for every day with a dated release, in date order."""
+        return self.db.execute(
+            "SELECT date, count(*) FROM releases WHERE date IS NOT NULL GROUP BY date ORDER BY date"
+        ).fetchall()
+
     def flagged(self) -> list[tuple[str, str, str]]:
         """(collection, release id, why) of every flagged release."""
         return self.db.execute(

@@ -1,0 +1,113 @@
+"""`tm report`: one self-contained HTML page on the TM and a build, and the same tables as CSV.
+
+The tables are pandas DataFrames; the charts are matplotlib PNGs inlined as data URIs, so the
+page opens anywhere with no network. Text from the TM is escaped by the template (Jinja2 with
+autoescape); CSV cells that a spreadsheet would read as formulas are neutralised as exports are.
+"""
+
+from __future__ import annotations
+
+import base64
+import heapq
+import io
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import pandas as pd
+
+from tm.errors import TmError
+from tm.files import replacing
+from tm.formats.table import as_cell
+from tm.langs import CODES
+from tm.store import Run, TranslationMemory
+
+REVIEW_FIRST = 50
+BINS = [i / 10 for i in range(11)]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    run: Run | None
+    tables: dict[str, pd.DataFrame]  # name -> table, in the page's order
+
+
+def build_report(tm: TranslationMemory, run_id: int | None = None) -> Report:
+    """The tables of the report: of the whole TM, and the problems of run `run_id` (default: the
+    latest run; none when the TM has no run)."""
+    runs = tm.runs()
+    run = next((r for r in runs if r.id == run_id), None) if run_id is not None else (runs[0] if runs else None)
+    if run_id is not None and run is None:
+        raise TmError(f"no run {run_id} in the TM (tm runs lists them)", tm.path)
+    units = [u for u in tm.units(include_flagged=True) if len(u.texts) > 1]
+    confidence = pd.Series([u.confidence for u in units], dtype=float)
+    labels = [f"{low:.1f}-{high:.1f}" for low, high in pairwise(BINS)]
+    histogram = pd.cut(confidence, BINS, labels=labels, include_lowest=True).value_counts(sort=False)
+    tables = {
+        "bead types": pd.DataFrame(
+            sorted(tm.stats().by_bead_type.items(), key=lambda kv: -kv[1]), columns=["bead type", "units"]
+        ),
+        "confidence": pd.DataFrame({"confidence": [str(b) for b in histogram.index], "units": histogram.values}),
+        "releases per day": pd.DataFrame(tm.releases_per_day(), columns=["date", "releases"]),
+        "flagged or skipped": pd.DataFrame(
+            [(p["kind"], p["release"], p["problem"]) for p in (run.problems if run else [])],
+            columns=["kind", "release", "why"],
+        ),
+        "review first": _review_first(units),
+    }
+    title = f"tm report: {Path(tm.path).name}" + (f", run {run.id}" if run else "")
+    return Report(title, run, tables)
+
+
+def _review_first(units) -> pd.DataFrame:
+    """The units most likely wrong: the lowest confidence first."""
+    lowest = heapq.nsmallest(REVIEW_FIRST, units, key=lambda u: u.confidence)
+    rows = [(round(u.confidence, 2), u.bead_type, f"{u.collection}/{u.release_id}", *_texts(u)) for u in lowest]
+    return pd.DataFrame(rows, columns=["confidence", "bead type", "release", *CODES])
+
+
+def _texts(unit) -> list[str]:
+    return [unit.texts.get(lang, "") for lang in CODES]
+
+
+def _chart(table: pd.DataFrame, x: str, y: str, kind: str) -> str:
+    """A bar or line chart of `table` as a PNG data URI."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6, 2.6))
+    if len(table):
+        table.plot(x=x, y=y, kind=kind, ax=axis, legend=False, color="#4472c4")
+    axis.set_ylabel(y)
+    axis.tick_params(axis="x", labelrotation=45, labelsize=7)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+CHARTS = {"bead types": ("bead type", "units", "bar"), "confidence": ("confidence", "units", "bar")}
+CHARTS["releases per day"] = ("date", "releases", "line")
+
+
+def write_report(report: Report, path: Path) -> list[Path]:
+    """The HTML page at `path` and one CSV per table beside it (`<stem>-<table>.csv`); each file
+    is written whole or not at all. Returns the files written."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    environment = Environment(loader=PackageLoader("tm.report"), autoescape=select_autoescape(default=True))
+    charts = {name: _chart(report.tables[name], *spec) for name, spec in CHARTS.items()}
+    page = environment.get_template("report.html").render(report=report, charts=charts)
+    written = [path]
+    with replacing(path) as temporary:
+        temporary.write_text(page, "utf-8")
+    for name, table in report.tables.items():
+        target = path.with_name(f"{path.stem}-{name.replace(' ', '-')}.csv")
+        with replacing(target) as temporary:
+            table.map(lambda v: as_cell(v) if isinstance(v, str) else v).to_csv(temporary, index=False)
+        written.append(target)
+    return written
