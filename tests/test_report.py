@@ -33,7 +33,7 @@ def test_report_page_and_tables(tmp_path):
     assert 'src="http' not in page and "<link" not in page  # nothing to fetch: it opens offline
     review = (tmp_path / "out/report-review-first.csv").read_text("utf-8").splitlines()
     assert review[0] == "confidence,bead type,release,tk,ru,en"
-    assert review[1].startswith("0.2,") and ',"\'=HYPERLINK(' in review[1]  # the lowest first, never a formula
+    assert review[1].startswith("0.2,") and ",\"'=HYPERLINK(" in review[1]  # the lowest first, never a formula
     days = (tmp_path / "out/report-releases-per-day.csv").read_text("utf-8").splitlines()
     assert days[0] == "date,releases" and len(days) == 7
 

@@ -331,3 +331,13 @@ def test_workers_are_fed_a_window_of_releases_not_the_whole_archive():
         results = jobs.in_order(pool, lambda n: n * n, releases(), window=4)
         assert next(results) == 0 and len(pulled) <= 4
         assert list(results) == [n * n for n in range(1, 100)]
+
+
+def test_since_leaves_older_releases_alone(tmp_path):
+    import datetime as dt
+
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(SAMPLE, tm, "ngram", since=dt.date(2024, 5, 1))
+        assert (report.added, report.older) == (3, 3)
+        dates = sorted(row[0] for row in tm.db.execute("SELECT date FROM releases"))
+        assert dates[0] >= "2024-05-01"

@@ -7,6 +7,7 @@ where it stopped. Progress goes to a callback; the library never prints.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -60,6 +61,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     mismatched: list[Skipped] = field(default_factory=list)  # stored, but the versions may not match
     learned: StoredModel | None = None  # the model a build with `learn` learned and realigned with
+    older: int = 0  # releases dated before `since`, left alone
 
 
 def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
@@ -122,12 +124,14 @@ def build(
     cache: Path | None = None,
     learn: bool = False,
     command: str = "",
+    since: dt.date | None = None,
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
     holds with the same sentences and aligner signature is counted unchanged without aligning.
     Releases are aligned with the TM's current learned model, if it has one. With `learn`, a new
     model is then learned from every release in the TM and the corpus is aligned again with it.
-    The run is recorded in the TM (`tm runs`) as `command` (default: the library call)."""
+    With `since`, releases dated before it are left alone (undated ones are read: their date is
+    unknown). The run is recorded in the TM (`tm runs`) as `command` (default: the library call)."""
     stored = tm.current_model()
     run = tm.start_run(
         command or f"build({str(corpus)!r}, encoder={encoder_name!r}, jobs={jobs}, learn={learn})",
@@ -136,12 +140,12 @@ def build(
     )
     report = BuildReport()
     try:
-        _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report)
+        _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since)
         if learn:
             learned = learn_from_tm(tm, get_encoder(encoder_name, cache))
             if learned is not None:
                 report = BuildReport(learned=learned)
-                _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report)
+                _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since)
     except BaseException as error:
         tm.finish_run(run, _counts(report), _problems(report), f"{type(error).__name__}: {error}")
         raise
@@ -165,12 +169,12 @@ def _problems(report: BuildReport) -> list[dict]:
     ]
 
 
-def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report: BuildReport) -> None:
+def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report: BuildReport, since=None) -> None:
     # Grouping pages needs an encoder here too, while workers run: then it takes one core's share.
     encoder = get_encoder(encoder_name, cache, threads=1 if jobs > 1 else None)
     stored = tm.current_model()
     lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
-    releases = corpus_releases(Path(corpus), report.skipped, encoder)
+    releases = _dated_since(corpus_releases(Path(corpus), report.skipped, encoder), since, report)
     pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress)
     if jobs > 1:
         # Each worker gets its share of the cores: every worker's encoder taking them all makes
@@ -251,6 +255,16 @@ def corpus_releases(corpus: Path, skipped: list[Skipped], encoder: Encoder) -> I
     skipped += grouping.skipped
     for found in grouping.releases:
         yield to_release(found, grouping.pages, corpus.resolve().name)
+
+
+def _dated_since(releases: Iterable[Release], since: dt.date | None, report: BuildReport) -> Iterator[Release]:
+    """The releases dated on or after `since` (by their latest version), and the undated ones."""
+    for release in releases:
+        dates = [d.date for d in release.documents.values() if d.date] + ([release.date] if release.date else [])
+        if since and dates and max(dates) < since:
+            report.older += 1
+            continue
+        yield release
 
 
 def _changed(

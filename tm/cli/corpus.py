@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -96,6 +98,13 @@ def align(
         typer.echo(f"[{bead['score']:.2f}] " + " ||| ".join(" ".join(t) for t in bead["text"].values()))
 
 
+def _iso_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise TmError(f"--since {text!r} is not a day as YYYY-MM-DD") from None
+
+
 @app.command()
 @reports_errors
 def learn(
@@ -130,10 +139,19 @@ def build(
     learn: Annotated[
         bool, typer.Option("--learn", help="then learn a new model from the TM and realign the corpus with it")
     ] = False,
+    since: Annotated[str | None, typer.Option(help="only releases dated on or after this day (YYYY-MM-DD)")] = None,
 ) -> None:
     """Read, segment, align and store every release under CORPUS_DIR (with the TM's learned
     model, if it has one)."""
     from rich.progress import Progress
+
+    first_day = _iso_day(since) if since else None
+    started = time.monotonic()
+
+    def advance(name: str, report: jobs.BuildReport) -> None:
+        done = report.added + report.unchanged
+        rate = done / max(time.monotonic() - started, 1e-9)
+        progress.update(task, advance=1, description=f"{done} releases, {rate:.1f}/s: {name}")
 
     with TranslationMemory(db) as tm, Progress(transient=True) as progress:
         task = progress.add_task("aligning", total=None)
@@ -143,9 +161,10 @@ def build(
             encoder,
             jobs_count,
             cache=cache,
-            progress=lambda name, _r: progress.update(task, advance=1, description=name),
+            progress=advance,
             learn=learn,
             command=shlex.join(["tm", *sys.argv[1:]]),
+            since=first_day,
         )
     typer.echo(f"TM: {db}")
     if report.learned:
@@ -153,9 +172,10 @@ def build(
         typer.echo(f"learned: model {model.version} ({model.id}) from {model.learned_from} releases; realigned with it")
     elif learn:
         typer.echo("learned: nothing that helped; the TM keeps its model")
+    older = f"; {report.older} dated before {since} left alone" if report.older else ""
     typer.echo(
         f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
-        f"{len(report.skipped)} skipped)"
+        f"{len(report.skipped)} skipped{older})"
     )
     typer.echo("languages: " + ", ".join(f"{lang} {report.languages[lang]}" for lang in CODES))
     typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
