@@ -9,6 +9,8 @@ class TmError(Exception):
     """A problem the user can act on, optionally tied to a file and a line."""
 
     def __init__(self, problem: str, path: str | Path | None = None, line: int | None = None):
+        # Messages quoted from parsers (lxml, polib, zipfile) may span lines: the user gets one.
+        problem = " ".join(problem.split())
         super().__init__(problem)
         self.problem = problem
         self.path = None if path is None else str(path)
