@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+from tests.conftest import SAMPLE
 from tm.align import align, signature
 from tm.align.learn import LEARN_FROM, LearnedBead, Lexicon, learn_lexicon, stems
 from tm.errors import InputError
@@ -139,3 +140,27 @@ def test_a_tm_of_schema_6_gets_the_models_table(tmp_path):
     with TranslationMemory(path) as tm:
         assert tm.current_model() is None
         assert np.isclose(tm.save_model("lexicon@x", "{}", 3).version, 1)
+
+
+def test_a_new_model_never_realigns_behind_the_users_back(tmp_path):
+    db = tmp_path / "tm.db"
+    with TranslationMemory(db) as tm:
+        build(SAMPLE, tm, "ngram")
+        lexicon = learn_lexicon(BEADS)
+        tm.save_model(lexicon.id, lexicon.to_json(), 4)
+        plain = build(SAMPLE, tm, "ngram")
+        assert (plain.added, plain.unchanged, plain.outdated) == (0, 6, 6)
+        assert not any(lexicon.id in row[0] for row in tm.db.execute("SELECT aligner FROM releases"))
+        choosy = build(SAMPLE, tm, "ngram", realign=True, below=0.0)  # no release is under 0
+        assert (choosy.added, choosy.outdated) == (0, 6)
+    run = subprocess.run(
+        [sys.executable, "-m", "tm", "realign", SAMPLE, "--db", db, "--encoder", "ngram"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "releases: 6 (6 added, 0 unchanged, 0 skipped)" in run.stdout and "outdated" not in run.stdout
+    with TranslationMemory(db) as tm:
+        assert all(lexicon.id in row[0] for row in tm.db.execute("SELECT aligner FROM releases"))
+        assert build(SAMPLE, tm, "ngram").unchanged == 6

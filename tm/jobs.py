@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, pair_agreement, signature
@@ -41,6 +41,14 @@ class SegmentedRelease:
     content_hash: str
     signature: str = ""
 
+    def hash_with(self, aligner_signature: str) -> str:
+        """The content hash these sentences and paragraph breaks have under an aligner signature."""
+        texts = {
+            lang: "\n".join(f"{number}\t{s}" for number, s in zip(self.paragraphs[lang], sentences, strict=True))
+            for lang, sentences in self.sentences.items()
+        }
+        return content_hash(texts, aligner_signature)
+
 
 @dataclass(frozen=True)
 class AlignedRelease:
@@ -62,6 +70,7 @@ class BuildReport:
     mismatched: list[Skipped] = field(default_factory=list)  # stored, but the versions may not match
     learned: StoredModel | None = None  # the model a build with `learn` learned and realigned with
     older: int = 0  # releases dated before `since`, left alone
+    outdated: int = 0  # unchanged releases aligned by another aligner or model, left for `tm realign`
 
 
 def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
@@ -82,11 +91,8 @@ def prepare_release(release: Release, aligner_signature: str) -> SegmentedReleas
     """Segment a release and hash what its alignment depends on: sentences, paragraph breaks and
     the aligner's signature. Cheap next to aligning, so unchanged releases are skipped first."""
     sentences, paragraphs = segment_release(release)
-    texts = {
-        lang: "\n".join(f"{number}\t{sentence}" for number, sentence in zip(paragraphs[lang], sents, strict=True))
-        for lang, sents in sentences.items()
-    }
-    return SegmentedRelease(release, sentences, paragraphs, content_hash(texts, aligner_signature), aligner_signature)
+    prepared = SegmentedRelease(release, sentences, paragraphs, "", aligner_signature)
+    return replace(prepared, content_hash=prepared.hash_with(aligner_signature))
 
 
 def align_prepared(
@@ -125,13 +131,19 @@ def build(
     learn: bool = False,
     command: str = "",
     since: dt.date | None = None,
+    realign: bool = False,
+    below: float | None = None,
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
     holds with the same sentences and aligner signature is counted unchanged without aligning.
     Releases are aligned with the TM's current learned model, if it has one. With `learn`, a new
     model is then learned from every release in the TM and the corpus is aligned again with it.
     With `since`, releases dated before it are left alone (undated ones are read: their date is
-    unknown). The run is recorded in the TM (`tm runs`) as `command` (default: the library call)."""
+    unknown). A release whose texts are unchanged but that was aligned by another aligner or
+    model is never realigned behind the user's back: it is counted `outdated`, and realigned only
+    with `realign` (and then, with `below`, only when its mean unit confidence is under it).
+    `learn` realigns with the model it learned. The run is recorded in the TM (`tm runs`) as
+    `command` (default: the library call)."""
     stored = tm.current_model()
     run = tm.start_run(
         command or f"build({str(corpus)!r}, encoder={encoder_name!r}, jobs={jobs}, learn={learn})",
@@ -140,12 +152,12 @@ def build(
     )
     report = BuildReport()
     try:
-        _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since)
+        _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since, Realign(realign, below))
         if learn:
             learned = learn_from_tm(tm, get_encoder(encoder_name, cache))
             if learned is not None:
                 report = BuildReport(learned=learned)
-                _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since)
+                _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since, Realign(True))
     except BaseException as error:
         tm.finish_run(run, _counts(report), _problems(report), f"{type(error).__name__}: {error}")
         raise
@@ -169,13 +181,21 @@ def _problems(report: BuildReport) -> list[dict]:
     ]
 
 
-def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report: BuildReport, since=None) -> None:
+@dataclass(frozen=True)
+class Realign:
+    """Whether a pass realigns releases aligned by another aligner, and only those under `below`."""
+
+    wanted: bool = False
+    below: float | None = None
+
+
+def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since, realign: Realign) -> None:
     # Grouping pages needs an encoder here too, while workers run: then it takes one core's share.
     encoder = get_encoder(encoder_name, cache, threads=1 if jobs > 1 else None)
     stored = tm.current_model()
     lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
     releases = _dated_since(corpus_releases(Path(corpus), report.skipped, encoder), since, report)
-    pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress)
+    pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress, realign)
     if jobs > 1:
         # Each worker gets its share of the cores: every worker's encoder taking them all makes
         # two workers slower than one (threads spinning against each other).
@@ -268,7 +288,12 @@ def _dated_since(releases: Iterable[Release], since: dt.date | None, report: Bui
 
 
 def _changed(
-    releases: Iterable[Release], tm: TranslationMemory, aligner_signature: str, report: BuildReport, progress
+    releases: Iterable[Release],
+    tm: TranslationMemory,
+    aligner_signature: str,
+    report: BuildReport,
+    progress,
+    realign: Realign = Realign(),
 ) -> Iterator[SegmentedRelease]:
     """The releases that need aligning; the others are counted into `report`."""
     for release in releases:
@@ -279,12 +304,32 @@ def _changed(
             continue
         report.releases += 1
         report.languages.update(list(release.documents))
-        if tm.release_hash(release.collection, release.release_id) == prepared.content_hash:
+        stored = tm.release_hash(release.collection, release.release_id)
+        if stored != prepared.content_hash and _outdated(tm, release, prepared, stored):
+            if realign.wanted and _under(tm, release, realign.below):
+                yield prepared
+                continue
+            report.outdated += 1
+            stored = prepared.content_hash  # unchanged texts: left as they are
+        if stored == prepared.content_hash:
             report.unchanged += 1
             if progress:
                 progress(name, report)
             continue
         yield prepared
+
+
+def _outdated(tm: TranslationMemory, release: Release, prepared: SegmentedRelease, stored_hash: str | None) -> bool:
+    """The TM holds these very texts, aligned by another aligner or model."""
+    aligner = tm.release_aligner(release.collection, release.release_id)
+    return stored_hash is not None and aligner is not None and prepared.hash_with(aligner) == stored_hash
+
+
+def _under(tm: TranslationMemory, release: Release, below: float | None) -> bool:
+    if below is None:
+        return True
+    confidence = tm.release_confidence(release.collection, release.release_id)
+    return confidence is not None and confidence < below
 
 
 def _too_long(prepared: SegmentedRelease) -> str | None:

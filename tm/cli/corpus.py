@@ -1,4 +1,4 @@
-"""Commands over pages and corpora: segment, extract, group, align, learn, build."""
+"""Commands over pages and corpora: segment, extract, group, align, learn, build, realign."""
 
 from __future__ import annotations
 
@@ -142,10 +142,32 @@ def build(
     since: Annotated[str | None, typer.Option(help="only releases dated on or after this day (YYYY-MM-DD)")] = None,
 ) -> None:
     """Read, segment, align and store every release under CORPUS_DIR (with the TM's learned
-    model, if it has one)."""
+    model, if it has one). Releases aligned before by another aligner or model are left for
+    tm realign."""
+    first_day = _iso_day(since) if since else None
+    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, learn=learn, since=first_day)
+
+
+@app.command()
+@reports_errors
+def realign(
+    corpus_dir: Path,
+    db: DB = Path("tm.db"),
+    jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
+    encoder: ENCODER = DEFAULT_ENCODER,
+    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+    below: Annotated[float | None, typer.Option(help="only releases whose mean unit confidence is under this")] = None,
+) -> None:
+    """Align again the releases under CORPUS_DIR that the TM holds aligned by another aligner or
+    model (tm build leaves them as they are), and store what is new as tm build does."""
+    if below is not None and not 0 <= below <= 1:
+        raise TmError(f"--below {below} is not a confidence from 0 to 1")
+    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, realign=True, below=below)
+
+
+def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str, cache, **options) -> None:
     from rich.progress import Progress
 
-    first_day = _iso_day(since) if since else None
     started = time.monotonic()
 
     def advance(name: str, report: jobs.BuildReport) -> None:
@@ -155,28 +177,21 @@ def build(
 
     with TranslationMemory(db) as tm, Progress(transient=True) as progress:
         task = progress.add_task("aligning", total=None)
-        report = jobs.build(
-            corpus_dir,
-            tm,
-            encoder,
-            jobs_count,
-            cache=cache,
-            progress=advance,
-            learn=learn,
-            command=shlex.join(["tm", *sys.argv[1:]]),
-            since=first_day,
-        )
+        command = shlex.join(["tm", *sys.argv[1:]])
+        report = jobs.build(corpus_dir, tm, encoder, jobs_count, advance, cache, command=command, **options)
     typer.echo(f"TM: {db}")
     if report.learned:
         model = report.learned
         typer.echo(f"learned: model {model.version} ({model.id}) from {model.learned_from} releases; realigned with it")
-    elif learn:
+    elif options.get("learn"):
         typer.echo("learned: nothing that helped; the TM keeps its model")
-    older = f"; {report.older} dated before {since} left alone" if report.older else ""
+    older = f"; {report.older} dated before {options['since']} left alone" if report.older else ""
     typer.echo(
         f"releases: {report.releases} ({report.added} added, {report.unchanged} unchanged, "
         f"{len(report.skipped)} skipped{older})"
     )
+    if report.outdated:
+        typer.echo(f"outdated: {report.outdated} aligned by another aligner or model; tm realign aligns them again")
     typer.echo("languages: " + ", ".join(f"{lang} {report.languages[lang]}" for lang in CODES))
     typer.echo(f"units added: {report.units} ({report.low_confidence} with confidence < {jobs.LOW_CONFIDENCE})")
     for problem in report.skipped:

@@ -295,6 +295,20 @@ class TranslationMemory(LearnedModels, BuildRuns):
         """The content hash a release was stored with, or None when it is not stored."""
         return self._release_field("content_hash", collection, release_id)
 
+    def release_aligner(self, collection: str, release_id: str) -> str | None:
+        """The aligner signature a release was aligned with, or None when it is not stored."""
+        return self._release_field("aligner", collection, release_id)
+
+    def release_confidence(self, collection: str, release_id: str) -> float | None:
+        """The mean confidence of a release's units of two or more languages (None: it has none)."""
+        row = self.db.execute(
+            "SELECT avg(u.confidence) FROM units u JOIN releases r ON r.id = u.release"
+            " WHERE r.collection = ? AND r.release_id = ?"
+            " AND (u.tk_count > 0) + (u.ru_count > 0) + (u.en_count > 0) > 1",
+            (collection, release_id),
+        ).fetchone()
+        return row[0]
+
     def _release_field(self, column: str, collection: str, release_id: str):
         row = self.db.execute(
             f"SELECT {column} FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id)
