@@ -121,6 +121,16 @@ def _align_in_worker(prepared: SegmentedRelease) -> AlignedRelease:
     return align_prepared(prepared, _worker["encoder"], lexicon=_worker["lexicon"])
 
 
+def align_on_dask(prepared: SegmentedRelease, setup: tuple[str, str | None]) -> AlignedRelease:
+    """A Dask task: align one release on a worker, which builds its encoder (one math thread: run
+    a worker process per core) and reads the broadcast model once, at its first release."""
+    if _worker.get("setup") != setup:
+        encoder_name, model = setup
+        _start_worker(encoder_name, None, model, 1)
+        _worker["setup"] = setup
+    return _align_in_worker(prepared)
+
+
 def build(
     corpus: Path,
     tm: TranslationMemory,
@@ -133,6 +143,7 @@ def build(
     since: dt.date | None = None,
     realign: bool = False,
     below: float | None = None,
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
     holds with the same sentences and aligner signature is counted unchanged without aligning.
@@ -142,8 +153,10 @@ def build(
     unknown). A release whose texts are unchanged but that was aligned by another aligner or
     model is never realigned behind the user's back: it is counted `outdated`, and realigned only
     with `realign` (and then, with `below`, only when its mean unit confidence is under it).
-    `learn` realigns with the model it learned. The run is recorded in the TM (`tm runs`) as
-    `command` (default: the library call)."""
+    `learn` realigns with the model it learned. With `scheduler` (a Dask scheduler address, or
+    "local:N" for a LocalCluster of N workers) releases are aligned on a Dask cluster and stored
+    here as they come back. The run is recorded in the TM (`tm runs`) as `command` (default:
+    the library call)."""
     stored = tm.current_model()
     run = tm.start_run(
         command or f"build({str(corpus)!r}, encoder={encoder_name!r}, jobs={jobs}, learn={learn})",
@@ -151,13 +164,14 @@ def build(
         stored.version if stored else None,
     )
     report = BuildReport()
+    settings = Pass(encoder_name, jobs, progress, cache, since, Realign(realign, below), scheduler)
     try:
-        _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since, Realign(realign, below))
+        _build_pass(corpus, tm, settings, report)
         if learn:
             learned = learn_from_tm(tm, get_encoder(encoder_name, cache))
             if learned is not None:
                 report = BuildReport(learned=learned)
-                _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since, Realign(True))
+                _build_pass(corpus, tm, replace(settings, realign=Realign(True)), report)
     except BaseException as error:
         tm.finish_run(run, _counts(report), _problems(report), f"{type(error).__name__}: {error}")
         raise
@@ -189,18 +203,37 @@ class Realign:
     below: float | None = None
 
 
-def _build_pass(corpus, tm, encoder_name, jobs, progress, cache, report, since, realign: Realign) -> None:
+@dataclass(frozen=True)
+class Pass:
+    """How one pass of a build over the corpus runs (see `build`)."""
+
+    encoder_name: str
+    jobs: int
+    progress: Callable[[str, BuildReport], None] | None
+    cache: Path | None
+    since: dt.date | None
+    realign: Realign
+    scheduler: str | None
+
+
+def _build_pass(corpus: Path, tm: TranslationMemory, settings: Pass, report: BuildReport) -> None:
+    name, jobs, progress = settings.encoder_name, settings.jobs, settings.progress
     # Grouping pages needs an encoder here too, while workers run: then it takes one core's share.
-    encoder = get_encoder(encoder_name, cache, threads=1 if jobs > 1 else None)
+    encoder = get_encoder(name, settings.cache, threads=1 if jobs > 1 or settings.scheduler else None)
     stored = tm.current_model()
     lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
-    releases = _dated_since(corpus_releases(Path(corpus), report.skipped, encoder), since, report)
-    pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress, realign)
-    if jobs > 1:
+    releases = _dated_since(corpus_releases(Path(corpus), report.skipped, encoder), settings.since, report)
+    pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress, settings.realign)
+    model = lexicon.to_json() if lexicon else None
+    if settings.scheduler:
+        from tm.jobs_dask import dask_pool
+
+        with dask_pool(settings.scheduler, (name, model)) as (pool, workers):
+            _store_all(in_order(pool, align_on_dask, pending, 4 * workers), tm, report, progress)
+    elif jobs > 1:
         # Each worker gets its share of the cores: every worker's encoder taking them all makes
         # two workers slower than one (threads spinning against each other).
-        threads = max(1, available_cores() // jobs)
-        setup = (encoder_name, cache, lexicon.to_json() if lexicon else None, threads)
+        setup = (name, settings.cache, model, max(1, available_cores() // jobs))
         with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=setup) as pool:
             _store_all(in_order(pool, _align_in_worker, pending, 4 * jobs), tm, report, progress)
     else:

@@ -98,6 +98,12 @@ def align(
         typer.echo(f"[{bead['score']:.2f}] " + " ||| ".join(" ".join(t) for t in bead["text"].values()))
 
 
+SCHEDULER = Annotated[
+    str | None,
+    typer.Option(help="align on a Dask cluster: tcp://HOST:8786, or local:N for N local workers"),
+]
+
+
 def _iso_day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -140,12 +146,13 @@ def build(
         bool, typer.Option("--learn", help="then learn a new model from the TM and realign the corpus with it")
     ] = False,
     since: Annotated[str | None, typer.Option(help="only releases dated on or after this day (YYYY-MM-DD)")] = None,
+    scheduler: SCHEDULER = None,
 ) -> None:
     """Read, segment, align and store every release under CORPUS_DIR (with the TM's learned
     model, if it has one). Releases aligned before by another aligner or model are left for
     tm realign."""
     first_day = _iso_day(since) if since else None
-    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, learn=learn, since=first_day)
+    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, learn=learn, since=first_day, scheduler=scheduler)
 
 
 @app.command()
@@ -157,12 +164,13 @@ def realign(
     encoder: ENCODER = DEFAULT_ENCODER,
     cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
     below: Annotated[float | None, typer.Option(help="only releases whose mean unit confidence is under this")] = None,
+    scheduler: SCHEDULER = None,
 ) -> None:
     """Align again the releases under CORPUS_DIR that the TM holds aligned by another aligner or
     model (tm build leaves them as they are), and store what is new as tm build does."""
     if below is not None and not 0 <= below <= 1:
         raise TmError(f"--below {below} is not a confidence from 0 to 1")
-    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, realign=True, below=below)
+    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, realign=True, below=below, scheduler=scheduler)
 
 
 def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str, cache, **options) -> None:
