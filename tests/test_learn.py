@@ -153,8 +153,10 @@ def test_a_new_model_never_realigns_behind_the_users_back(tmp_path):
         assert not any(lexicon.id in row[0] for row in tm.db.execute("SELECT aligner FROM releases"))
         choosy = build(SAMPLE, tm, "ngram", realign=True, below=0.0)  # no release is under 0
         assert (choosy.added, choosy.outdated) == (0, 6)
+        # Aligned without a model, every release is older than model 1, none older than model 0.
+        assert build(SAMPLE, tm, "ngram", realign=True, older_than=0).outdated == 6
     run = subprocess.run(
-        [sys.executable, "-m", "tm", "realign", SAMPLE, "--db", db, "--encoder", "ngram"],
+        [sys.executable, "-m", "tm", "realign", SAMPLE, "--db", db, "--encoder", "ngram", "--older-than", "1"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

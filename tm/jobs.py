@@ -143,6 +143,7 @@ def build(
     since: dt.date | None = None,
     realign: bool = False,
     below: float | None = None,
+    older_than: int | None = None,
     scheduler: str | None = None,
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
@@ -152,7 +153,8 @@ def build(
     With `since`, releases dated before it are left alone (undated ones are read: their date is
     unknown). A release whose texts are unchanged but that was aligned by another aligner or
     model is never realigned behind the user's back: it is counted `outdated`, and realigned only
-    with `realign` (and then, with `below`, only when its mean unit confidence is under it).
+    with `realign` (and then, with `below`, only when its mean unit confidence is under it; with
+    `older_than`, only when it was aligned without a model or with a model version under it).
     `learn` realigns with the model it learned. With `scheduler` (a Dask scheduler address, or
     "local:N" for a LocalCluster of N workers) releases are aligned on a Dask cluster and stored
     here as they come back. The run is recorded in the TM (`tm runs`) as `command` (default:
@@ -164,7 +166,7 @@ def build(
         stored.version if stored else None,
     )
     report = BuildReport()
-    settings = Pass(encoder_name, jobs, progress, cache, since, Realign(realign, below), scheduler)
+    settings = Pass(encoder_name, jobs, progress, cache, since, Realign(realign, below, older_than), scheduler)
     try:
         _build_pass(corpus, tm, settings, report)
         if learn:
@@ -197,10 +199,13 @@ def _problems(report: BuildReport) -> list[dict]:
 
 @dataclass(frozen=True)
 class Realign:
-    """Whether a pass realigns releases aligned by another aligner, and only those under `below`."""
+    """Whether a pass realigns releases aligned by another aligner; with `below`, only those whose
+    mean confidence is under it; with `older_than`, only those aligned without a model or with a
+    model version under it."""
 
     wanted: bool = False
     below: float | None = None
+    older_than: int | None = None
 
 
 @dataclass(frozen=True)
@@ -339,7 +344,7 @@ def _changed(
         report.languages.update(list(release.documents))
         stored = tm.release_hash(release.collection, release.release_id)
         if stored != prepared.content_hash and _outdated(tm, release, prepared, stored):
-            if realign.wanted and _under(tm, release, realign.below):
+            if realign.wanted and _chosen(tm, release, realign):
                 yield prepared
                 continue
             report.outdated += 1
@@ -358,11 +363,18 @@ def _outdated(tm: TranslationMemory, release: Release, prepared: SegmentedReleas
     return stored_hash is not None and aligner is not None and prepared.hash_with(aligner) == stored_hash
 
 
-def _under(tm: TranslationMemory, release: Release, below: float | None) -> bool:
-    if below is None:
-        return True
-    confidence = tm.release_confidence(release.collection, release.release_id)
-    return confidence is not None and confidence < below
+def _chosen(tm: TranslationMemory, release: Release, realign: Realign) -> bool:
+    """Whether an outdated release is one `tm realign` was asked to align again."""
+    if realign.below is not None:
+        confidence = tm.release_confidence(release.collection, release.release_id)
+        if confidence is None or confidence >= realign.below:
+            return False
+    if realign.older_than is not None:
+        aligner = tm.release_aligner(release.collection, release.release_id) or ""
+        model = next((part.removeprefix("model=") for part in aligner.split("|") if part.startswith("model=")), None)
+        if (tm.model_version(model) if model else 0) >= realign.older_than:
+            return False
+    return True
 
 
 def _too_long(prepared: SegmentedRelease) -> str | None:

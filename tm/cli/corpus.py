@@ -164,13 +164,17 @@ def realign(
     encoder: ENCODER = DEFAULT_ENCODER,
     cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
     below: Annotated[float | None, typer.Option(help="only releases whose mean unit confidence is under this")] = None,
+    older_than: Annotated[
+        int | None, typer.Option(help="only releases aligned without a model or with a model version under this")
+    ] = None,
     scheduler: SCHEDULER = None,
 ) -> None:
     """Align again the releases under CORPUS_DIR that the TM holds aligned by another aligner or
     model (tm build leaves them as they are), and store what is new as tm build does."""
     if below is not None and not 0 <= below <= 1:
         raise TmError(f"--below {below} is not a confidence from 0 to 1")
-    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, realign=True, below=below, scheduler=scheduler)
+    options = {"realign": True, "below": below, "older_than": older_than, "scheduler": scheduler}
+    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, **options)
 
 
 def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str, cache, **options) -> None:

@@ -42,6 +42,11 @@ class LearnedModels:
         ).fetchone()
         return StoredModel(*row) if row else None
 
+    def model_version(self, model_id: str) -> int:
+        """The version a model is stored under (0 for a model this TM does not hold)."""
+        row = self.db.execute("SELECT max(version) FROM models WHERE id = ?", (model_id,)).fetchone()
+        return row[0] or 0
+
     def release_sentences(self) -> list[tuple[str, str, dict[str, list[str]]]]:
         """(collection, release id, sentences per language) of every release, to learn from."""
         releases = self.db.execute("SELECT id, collection, release_id FROM releases ORDER BY id").fetchall()
