@@ -184,3 +184,26 @@ def test_a_title_is_never_joined_with_the_body():
     assert [(b.x, b.y) for b in glued] == [((0, 1), (0,))]
     kept_apart = align_pair(match, lengths_x, lengths_y, config, titles=(1, 0))
     assert [(b.x, b.y) for b in kept_apart] == [((0,), ()), ((1,), (0,))]
+
+
+def test_the_embedding_cache_keeps_only_the_recent_vectors_in_memory():
+    from tm.embed import CachedEncoder, NgramEncoder
+
+    calls = []
+
+    class Counting(NgramEncoder):
+        def encode(self, sentences):
+            calls.append(list(sentences))
+            return super().encode(sentences)
+
+    vector_bytes = 4096 * 4
+    cache = CachedEncoder(Counting(), memory=3 * vector_bytes)
+    sentences = [f"Sentence number {n}." for n in range(10)]
+    first = cache.encode(sentences)
+    assert np.allclose(first, NgramEncoder().encode(sentences))
+    assert cache._held <= 10 * vector_bytes and len(cache._memory) == 10  # one call keeps what it returns
+    cache.encode(["Another one."])
+    assert cache._held <= 3 * vector_bytes
+    cache.encode(sentences[-1:])  # recent: still in memory
+    cache.encode(sentences[:1])  # dropped: encoded again
+    assert calls[-1] == sentences[:1] and len(calls) == 3
