@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,31 @@ def test_a_killed_build_resumes_to_the_same_tm(corpus, tmp_path, kill_after):
         resumed, interrupted = tm.runs()
     assert interrupted.status == "unfinished" and resumed.status == "done"
     assert resumed.added + resumed.unchanged == RELEASES and resumed.unchanged >= kill_after
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_workers_end_when_their_build_is_killed(corpus, tmp_path):
+    build = subprocess.Popen(command(corpus, tmp_path / "tm.db"), stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(children(build.pid)) < 2 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = children(build.pid)
+    assert len(workers) >= 2, "the build ended before its workers could be seen"
+    os.kill(build.pid, signal.SIGKILL)  # the build alone: its workers are left behind
+    build.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers outlived their build"

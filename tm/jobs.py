@@ -8,6 +8,9 @@ where it stopped. Progress goes to a callback; the library never prints.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -113,8 +116,22 @@ _worker: dict = {}
 
 
 def _start_worker(encoder_name: str, cache: Path | None, lexicon: str | None, threads: int) -> None:
+    _exit_with_parent()
     _worker["encoder"] = get_encoder(encoder_name, cache, threads)
     _worker["lexicon"] = Lexicon.from_json(lexicon) if lexicon else None
+
+
+def _exit_with_parent(poll_seconds: float = 0.5) -> None:
+    """End this worker when the build that started it is gone: a build killed with SIGKILL
+    cannot stop its pool, and the workers would align on for nobody."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _align_in_worker(prepared: SegmentedRelease) -> AlignedRelease:
