@@ -292,3 +292,16 @@ def test_options_that_would_mean_something_else_are_refused(tm, options, problem
     arguments = {"source": "en", "target": "tk"} | options
     with pytest.raises(TmError, match=problem):
         lookup(tm, "The forum will be held.", **arguments)
+
+
+def test_concordance_finds_numbers(memory):
+    units = [
+        ImportedUnit({"en": "The forum was held in 2024.", "tk": "Forum 2024-nji ýylda geçirildi."}),
+        ImportedUnit({"en": "Talks were held on 5 March 2023.", "tk": "Gepleşikler 2023-nji ýylyň 5-nji martynda."}),
+        ImportedUnit({"en": "The visit ended.", "tk": "Sapar tamamlandy."}),
+    ]
+    with memory.transaction():
+        memory.add_imported("test", "t1", units)
+    assert [m.source for m in concordance(memory, "2024", "en", "tk")] == ["The forum was held in 2024."]
+    assert [m.source for m in concordance(memory, "5 March", "en", "tk")] == ["Talks were held on 5 March 2023."]
+    assert concordance(memory, "1999", "en", "tk") == []

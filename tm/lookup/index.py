@@ -31,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from tm.files import replacing
-from tm.lookup.score import words
+from tm.lookup.score import NUMBER, words
 from tm.store import StoredUnit
 
 FORMAT_VERSION = 2
@@ -207,12 +207,17 @@ class FuzzyIndex:
         return sorted(self.vocabulary)
 
     def containing(self, prefixes: list[str], filters: Filters | None = None) -> list[int]:
-        """Entries holding, for every prefix, a word that starts with it (shortest entries first)."""
+        """Entries holding, for every prefix, a word that starts with it (shortest entries first).
+        The index keeps every number as one token, so a number finds the entries holding any
+        number (the caller checks which); a phrase of numbers alone finds them too."""
         found = None
-        for prefix in (p for p in prefixes if not p[0].isdigit()):
-            first = bisect.bisect_left(self.sorted_words, prefix)
-            last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
-            tokens = [self.vocabulary[w] for w in self.sorted_words[first:last]]
+        for prefix in prefixes:
+            if prefix[0].isdigit():
+                tokens = [self.vocabulary[NUMBER]] if NUMBER in self.vocabulary else []
+            else:
+                first = bisect.bisect_left(self.sorted_words, prefix)
+                last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
+                tokens = [self.vocabulary[w] for w in self.sorted_words[first:last]]
             postings = [self._postings(t) for t in tokens]
             entries = np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32)
             found = entries if found is None else np.intersect1d(found, entries, assume_unique=True)
