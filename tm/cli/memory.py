@@ -159,6 +159,26 @@ def report_command(
         typer.echo(f"wrote {path}")
 
 
+@app.command("serve")
+@reports_errors
+def serve(
+    db: DB = Path("tm.db"),
+    host: Annotated[str, typer.Option(help="address to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the TM as web pages (search, release view) with their JSON twins and the tmserver
+    protocol; read only. Needs the `web` extra."""
+    try:
+        import uvicorn
+
+        from tm.web import create_app
+    except ImportError as error:
+        raise TmError("tm serve needs `pip install -e '.[web]'` (FastAPI, uvicorn)") from error
+    with TranslationMemory(db, create=False):
+        pass  # a missing or foreign file is reported here, in one line, not on the first request
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
 @app.command("concordance")
 @reports_errors
 def concordance_command(

@@ -1,0 +1,63 @@
+"""tm serve, read-only part: search and release pages with their JSON twins, the tmserver
+protocol, text from the TM escaped everywhere."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import SAMPLE
+from tm.formats import ImportedUnit
+from tm.jobs import build
+from tm.store import TranslationMemory
+from tm.web import create_app
+
+QUERY = "The parties discussed the development of transport links between the two countries."
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    db = tmp_path_factory.mktemp("web") / "tm.db"
+    with TranslationMemory(db) as tm:
+        build(SAMPLE, tm, "ngram")
+        with tm.transaction():
+            texts = {"en": 'Talks <script>alert(1)</script> "x" held.', "tk": "<b onmouseover=x>Salam</b>"}
+            hostile = ImportedUnit(texts)
+            tm.add_imported("import", "hostile", [hostile])
+    return TestClient(create_app(db))
+
+
+def test_lookup_api_and_page_agree(client):
+    api = client.get("/api/lookup", params={"text": QUERY, "source": "en", "target": "tk"}).json()
+    [best, *_] = api["matches"]
+    assert best["percent"] == 85 and (best["collection"], best["release_id"]) == ("sample", "2024-001")
+    page = client.get("/", params={"q": QUERY, "source": "en", "target": "tk"}).text
+    assert f"{best['ranked']}%" in page and best["target"] in page and 'href="/releases/sample/2024-001"' in page
+
+
+def test_release_page_and_twin(client):
+    units = client.get("/api/releases/sample/2024-006").json()["units"]
+    assert len(units) == 4 and units[0]["texts"]["en"] == "Message for the media"
+    page = client.get("/releases/sample/2024-006").text
+    assert "Message for the media" in page and page.count("<tr class=") == 4
+    assert client.get("/api/releases/sample/none").status_code == 404
+
+
+def test_text_from_the_tm_is_shown_as_text(client):
+    page = client.get("/", params={"q": "Talks", "source": "en", "target": "tk"}).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "<b onmouseover" not in page and "&lt;b onmouseover=x&gt;" in page
+
+
+def test_tmserver_protocol(client):
+    assert client.get("/tmserver/languages/").json() == {
+        "sourceLanguages": ["tk", "ru", "en"],
+        "targetLanguages": ["tk", "ru", "en"],
+    }
+    [first, *_] = client.get(f"/tmserver/en_US/tk_TM/unit/{QUERY}").json()
+    assert set(first) == {"source", "target", "quality", "rank"} and first["quality"] == 85
+    assert client.get("/tmserver/fr/tk/unit/Bonjour").status_code == 404
+
+
+def test_bad_queries_are_422_not_500(client):
+    assert client.get("/api/lookup", params={"text": "x", "source": "en", "target": "en"}).status_code == 422
+    assert client.get("/api/lookup", params={"text": "x", "source": "de"}).status_code == 422
+    assert client.get("/openapi.json").json()["info"]["title"] == "tm"
