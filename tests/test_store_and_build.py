@@ -9,7 +9,7 @@ import tm.store as store
 from tests.conftest import SAMPLE
 from tests.test_cli import tm as tm_command
 from tm import jobs
-from tm.errors import InputError, StoreError
+from tm.errors import InputError, StoreError, TmError
 from tm.formats import ImportedUnit, import_file
 from tm.jobs import build
 from tm.store import TranslationMemory
@@ -341,3 +341,34 @@ def test_since_leaves_older_releases_alone(tmp_path):
         assert (report.added, report.older) == (3, 3)
         dates = sorted(row[0] for row in tm.db.execute("SELECT date FROM releases"))
         assert dates[0] >= "2024-05-01"
+
+
+def test_a_damaged_tm_file_says_so_in_one_line(tmp_path):
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(SAMPLE, tm, "ngram")
+    path = tmp_path / "tm.db"
+    with open(path, "r+b") as file:
+        file.truncate(path.stat().st_size // 2)
+    checked = tm_command("stats", "--db", path, cwd=tmp_path)
+    assert checked.returncode == 1 and checked.stderr.count("\n") == 1
+    assert "the TM file is damaged" in checked.stderr and "restore it from a backup" in checked.stderr
+
+
+def test_huge_inputs_are_refused_in_one_line(tmp_path):
+    from tm.formats import import_file
+    from tm.lookup import lookup
+
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(SAMPLE, tm, "ngram")
+        with pytest.raises(TmError, match="query too long"):
+            lookup(tm, " ".join(["word"] * 5000), "en", "tk")
+        seg = "a" * (20 << 20)  # past the XML parser's limit on one text node
+        big = tmp_path / "big.tmx"
+        big.write_text(
+            f'<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>{seg}'
+            '</seg></tuv><tuv xml:lang="tk"><seg>x</seg></tuv></tu></body></tmx>'
+        )
+        units = tm.stats().units
+        with pytest.raises(InputError, match=r"big\.tmx:1: malformed XML: Resource limit exceeded"):
+            import_file(tm, big)
+        assert tm.stats().units == units

@@ -65,6 +65,8 @@ def _problem(error: sqlite3.Error, timeout: float) -> str:
         return f"cannot open the TM file ({text}); check that its folder exists and can be written"
     if "disk" in text and "full" in text:
         return "the disk is full; nothing was written"
+    if "malformed" in text:
+        return f"the TM file is damaged ({text}); restore it from a backup (tm backup makes one)"
     return f"not a TM file ({text})"
 
 
