@@ -303,7 +303,7 @@ def test_every_build_is_recorded_with_what_came_of_it(tmp_path):
         latest, first = tm.runs()
     assert (first.command, first.status, first.added, first.unchanged, first.flagged) == ("tm build c", "done", 6, 0, 1)
     assert {p["release"] for p in first.problems} == {"c/2024-002"} and first.model is None
-    assert first.aligner.startswith("tri-dp-2|encoder=char3gram")
+    assert first.aligner.startswith("tri-dp-3|encoder=char3gram")
     assert (latest.command, latest.added, latest.unchanged, latest.problems) == ("tm build c again", 0, 6, [])
 
 

@@ -2,13 +2,18 @@
 
 1. Per language pair, a sentence-level match matrix from three signals: the encoder's
    cosine similarity and the transliterated character n-gram similarity (both
-   margin-normalised), and agreement of the numbers the sentences carry.
+   margin-normalised), and agreement of the numbers the sentences carry; for the Turkmen
+   pairs, a fourth when a lexicon learned by `tm learn` is given (tm.align.learn).
 2. The pair the encoder is surest of (ru-en with the bundled model) is aligned first.
    For the third language, each match matrix is averaged with the evidence that comes
    through the pivot: tk[i] ~ ru[j] is also supported by tk[i] ~ en[k] wherever en[k]
    was aligned with ru[j]. The two remaining pairs are then aligned.
+   A release whose first alignment is plainly one to one stops there; the others are
+   aligned again with embeddings of joined neighbouring sentences for 1-2, 2-1, 2-2 beads.
 3. Tri-units are the connected groups of sentences linked by any pairwise bead, so the
    three pairwise alignments and the tri-units never contradict each other.
+4. Each bead's confidence is the probability that it is right (tm.align.confidence); a
+   tri-unit's is the mean of its beads'.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from tm.embed import Encoder, NgramEncoder
 from tm.errors import TmError
 from tm.langs import CODES, LANGUAGES
 
-ALIGNER_VERSION = "tri-dp-2"
+ALIGNER_VERSION = "tri-dp-3"  # 3: titles never joined with the body, joined neighbours only where unsure
 
 __all__ = [
     "ALIGNER_VERSION",
