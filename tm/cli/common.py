@@ -19,6 +19,8 @@ app = typer.Typer(
 DB = Annotated[Path, typer.Option("--db", envvar="TM_DB", help="TM file (SQLite); default $TM_DB, else tm.db")]
 EMBEDDING_CACHE = Path(".tm-cache/embeddings.sqlite")
 ENCODER = Annotated[str, typer.Option("--encoder", help="use (bundled), ngram, or st:/path/to/model")]
+CACHE = Annotated[Path | None, typer.Option(help="embedding cache file")]
+JOBS = Annotated[int, typer.Option("--jobs", help="worker processes")]
 
 
 def reports_errors(command):

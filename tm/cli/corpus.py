@@ -14,7 +14,7 @@ import typer
 from tm import jobs
 from tm.align import as_beads, as_pairs
 from tm.align.learn import Lexicon
-from tm.cli.common import DB, EMBEDDING_CACHE, ENCODER, app, print_json, reports_errors
+from tm.cli.common import CACHE, DB, EMBEDDING_CACHE, ENCODER, JOBS, app, print_json, reports_errors
 from tm.corpus import read_document
 from tm.corpus.group import group_pages
 from tm.embed import DEFAULT_ENCODER, get_encoder
@@ -59,7 +59,7 @@ def group_command(
     directory: Path,
     output_format: Annotated[str, typer.Option("--format", help="json or text")] = "text",
     encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+    cache: CACHE = EMBEDDING_CACHE,
 ) -> None:
     """Group the page files below DIRECTORY (any names, any nesting) into releases and print them."""
     if output_format not in ("json", "text"):
@@ -118,7 +118,7 @@ def learn(
     output: Annotated[Path, typer.Option("-o", "--output", help="model file to write")],
     presegmented: Annotated[bool, typer.Option(help="release folders of {lang}.sent.txt")] = False,
     encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+    cache: CACHE = EMBEDDING_CACHE,
 ) -> None:
     """Learn a Turkmen lexicon from every release below DIRECTORY, without gold: align, learn
     from the beads, realign, while the Turkmen beads agree better with Russian-English."""
@@ -139,9 +139,9 @@ def learn(
 def build(
     corpus_dir: Path,
     db: DB = Path("tm.db"),
-    jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
+    jobs_count: JOBS = 1,
     encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+    cache: CACHE = EMBEDDING_CACHE,
     learn: Annotated[
         bool, typer.Option("--learn", help="then learn a new model from the TM and realign the corpus with it")
     ] = False,
@@ -160,9 +160,9 @@ def build(
 def realign(
     corpus_dir: Path,
     db: DB = Path("tm.db"),
-    jobs_count: Annotated[int, typer.Option("--jobs", help="worker processes")] = 1,
+    jobs_count: JOBS = 1,
     encoder: ENCODER = DEFAULT_ENCODER,
-    cache: Annotated[Path | None, typer.Option(help="embedding cache file")] = EMBEDDING_CACHE,
+    cache: CACHE = EMBEDDING_CACHE,
     below: Annotated[float | None, typer.Option(help="only releases whose mean unit confidence is under this")] = None,
     older_than: Annotated[
         int | None, typer.Option(help="only releases aligned without a model or with a model version under this")
