@@ -104,9 +104,10 @@ def pair_key(x: str, y: str) -> str:
 
 
 def _match_matrix(
-    x: str, y: str, vectors: dict, grams: dict, numbers: dict, config: AlignConfig, learned: np.ndarray | None
+    x: str, y: str, semantic: np.ndarray, grams: dict, numbers: dict, config: AlignConfig, learned: np.ndarray | None
 ) -> np.ndarray:
-    matrix = config.embedding_weight * margin(vectors[x] @ vectors[y].T)
+    """`semantic`: the margin-normalised encoder similarity of the pair."""
+    matrix = config.embedding_weight * semantic
     matrix = matrix + config.ngram_weight * margin(grams[x] @ grams[y].T)
     if learned is not None:
         matrix = matrix + config.lexicon_weight * margin(learned)
@@ -141,10 +142,13 @@ def _encode_spans(sentences: dict[str, list[str]], encoder) -> dict[str, np.ndar
     return spans
 
 
-def _span_gains(x: str, y: str, vectors: dict, spans: dict, config: AlignConfig) -> dict[tuple[int, int], np.ndarray]:
+def _span_gains(
+    x: str, y: str, vectors: dict, semantic: np.ndarray, spans: dict, config: AlignConfig
+) -> dict[tuple[int, int], np.ndarray]:
     """For 1-2, 2-1 and 2-2 beads: the joined sentences' embedding similarity in place of the
-    summed sentence similarities, the way vecalign and bertalign score many-to-many beads."""
-    single = integral(margin(vectors[x] @ vectors[y].T))
+    summed sentence similarities (`semantic`, margin-normalised), the way vecalign and
+    bertalign score many-to-many beads."""
+    single = integral(semantic)
     sides = {1: vectors, 2: spans}
     gains = {}
     for a, b in SPAN_BEADS:
@@ -313,22 +317,23 @@ def align(
     learned = {
         (x, y): lexicon.similarity(pair_key(x, y), sentences[x], sentences[y]) if lexicon else None for x, y in pairs
     }
-    matrices = {(x, y): _match_matrix(x, y, vectors, grams, numbers, config, learned[(x, y)]) for x, y in pairs}
-    # The anchor is the pair the encoder knows best: shared names in the n-grams must not decide it.
-    strengths = {
-        (x, y): _strength(margin(vectors[x] @ vectors[y].T) if config.embedding_weight else matrices[(x, y)])
-        for x, y in pairs
+    cosines = {(x, y): vectors[x] @ vectors[y].T for x, y in pairs}
+    semantic = {pair: margin(cosine) for pair, cosine in cosines.items()}
+    matrices = {
+        (x, y): _match_matrix(x, y, semantic[(x, y)], grams, numbers, config, learned[(x, y)]) for x, y in pairs
     }
+    # The anchor is the pair the encoder knows best: shared names in the n-grams must not decide it.
+    strengths = {pair: _strength(semantic[pair] if config.embedding_weight else matrices[pair]) for pair in pairs}
     no_gains = {pair: {} for pair in pairs}
     beads, used = _pair_beads(langs, matrices, strengths, no_gains, sentences, paragraphs, config)
     if config.span_weight > 0 and config.embedding_weight > 0 and not _plainly_one_to_one(beads, config):
         spans = _encode_spans({lang: sentences[lang] for lang in langs}, encoder)
-        gains = {(x, y): _span_gains(x, y, vectors, spans, config) for x, y in pairs}
+        gains = {(x, y): _span_gains(x, y, vectors, semantic[(x, y)], spans, config) for x, y in pairs}
         beads, used = _pair_beads(langs, matrices, strengths, gains, sentences, paragraphs, config)
     tri_units = _tri_units(langs, sentences, beads)
     features = {
         pair_key(x, y): bead_features(
-            pair_beads, used[(x, y)], vectors[x] @ vectors[y].T, _agreement(x, y, pair_beads, tri_units)
+            pair_beads, used[(x, y)], cosines[(x, y)], _agreement(x, y, pair_beads, tri_units)
         )
         for (x, y), pair_beads in beads.items()
     }

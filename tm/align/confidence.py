@@ -130,8 +130,8 @@ class Calibration:
         return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.weights) + self.bias)))
 
     def to_json(self) -> str:
-        data = {"features": list(FEATURES), **{k: list(v) for k, v in vars(self).items() if k != "bias"}}
-        return json.dumps(data | {"bias": self.bias}, indent=1)
+        weights = {"mean": list(self.mean), "scale": list(self.scale), "weights": list(self.weights)}
+        return json.dumps({"features": list(FEATURES), **weights, "bias": self.bias}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> Calibration:
@@ -146,7 +146,7 @@ class Calibration:
         count = len(FEATURES)
         return cls((0.0,) * count, (1.0,) * count, (14.0,) + (0.0,) * (count - 1), -0.28)
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         """Short fingerprint, part of the aligner signature: new weights mean new confidences."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:8]

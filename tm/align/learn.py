@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,7 @@ class Lexicon:
     learned_from: int = 0  # beads
     history: tuple[float, ...] = field(default=())  # mean bead confidence before each round
 
-    @property
+    @cached_property  # every alignment's signature asks for it; the content is thousands of entries
     def id(self) -> str:
         """Fingerprint of what decides the alignments: part of the aligner signature."""
         return "lexicon@" + hashlib.sha256(self._content().encode()).hexdigest()[:12]
