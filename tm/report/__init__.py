@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import heapq
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -20,7 +21,7 @@ from tm.errors import TmError
 from tm.files import replacing
 from tm.formats.table import as_cell
 from tm.langs import CODES
-from tm.store import Run, TranslationMemory
+from tm.store import Run, StoredUnit, TranslationMemory
 
 REVIEW_FIRST = 50
 BINS = [i / 10 for i in range(11)]
@@ -40,8 +41,8 @@ def build_report(tm: TranslationMemory, run_id: int | None = None) -> Report:
     run = next((r for r in runs if r.id == run_id), None) if run_id is not None else (runs[0] if runs else None)
     if run_id is not None and run is None:
         raise TmError(f"no run {run_id} in the TM (tm runs lists them)", tm.path)
-    units = [u for u in tm.units(include_flagged=True) if len(u.texts) > 1]
-    confidence = pd.Series([u.confidence for u in units], dtype=float)
+    confidences, lowest = _scan(tm.units(include_flagged=True))
+    confidence = pd.Series(confidences, dtype=float)
     labels = [f"{low:.1f}-{high:.1f}" for low, high in pairwise(BINS)]
     histogram = pd.cut(confidence, BINS, labels=labels, include_lowest=True).value_counts(sort=False)
     tables = {
@@ -54,15 +55,27 @@ def build_report(tm: TranslationMemory, run_id: int | None = None) -> Report:
             [(p["kind"], p["release"], p["problem"]) for p in (run.problems if run else [])],
             columns=["kind", "release", "why"],
         ),
-        "review first": _review_first(units),
+        "review first": _review_first(lowest),
     }
     title = f"tm report: {Path(tm.path).name}" + (f", run {run.id}" if run else "")
     return Report(title, run, tables)
 
 
-def _review_first(units) -> pd.DataFrame:
-    """The units most likely wrong: the lowest confidence first."""
-    lowest = heapq.nsmallest(REVIEW_FIRST, units, key=lambda u: u.confidence)
+def _scan(units: Iterable[StoredUnit]) -> tuple[list[float], list[StoredUnit]]:
+    """One pass over the units, without holding them all: every confidence, and the
+    REVIEW_FIRST units most likely wrong (the lowest confidence first)."""
+    confidences: list[float] = []
+
+    def noted() -> Iterator[StoredUnit]:
+        for unit in units:
+            confidences.append(unit.confidence)
+            yield unit
+
+    lowest = heapq.nsmallest(REVIEW_FIRST, noted(), key=lambda u: u.confidence)
+    return confidences, lowest
+
+
+def _review_first(lowest: list[StoredUnit]) -> pd.DataFrame:
     rows = [(round(u.confidence, 2), u.bead_type, f"{u.collection}/{u.release_id}", *_texts(u)) for u in lowest]
     return pd.DataFrame(rows, columns=["confidence", "bead type", "release", *CODES])
 
