@@ -35,16 +35,24 @@ def create_app(db: Path) -> FastAPI:
         except TmError as error:
             raise HTTPException(503, str(error)) from None
 
-    def search(text: str, source: str, target: str, threshold: int, top: int) -> dict:
+    def matches(text: str, source: str, target: str, threshold: int, top: int, finder=bridged_lookup) -> list[dict]:
+        """`finder`'s matches (the lookup of `tm lookup`, or the concordance) as plain dicts."""
         if source == target:
             raise HTTPException(422, "from and to are the same language")
+        if not text.strip():
+            return []
         with memory() as tm:
             try:
-                matches = bridged_lookup(tm, text, source, target, threshold, top) if text.strip() else []
-                found = concordance(tm, text, source, target, top) if text.strip() else []
+                found = finder(tm, text, source, target, threshold, top)
             except TmError as error:
                 raise HTTPException(422, error.problem) from None
-        return {"matches": [_match(m) for m in matches], "concordance": [_match(m) for m in found]}
+        return [_match(m) for m in found]
+
+    def search(text: str, source: str, target: str, threshold: int, top: int) -> dict:
+        return {
+            "matches": matches(text, source, target, threshold, top),
+            "concordance": matches(text, source, target, threshold, top, finder=_concordance),
+        }
 
     @app.get("/api/lookup")
     def api_lookup(
@@ -93,6 +101,11 @@ def create_app(db: Path) -> FastAPI:
         ]
 
     return app
+
+
+def _concordance(tm: TranslationMemory, text: str, source: str, target: str, _threshold: int, top: int) -> list:
+    """`concordance` with the arguments of a lookup (it has no threshold)."""
+    return concordance(tm, text, source, target, top)
 
 
 def _tm_language(code: str) -> str:
