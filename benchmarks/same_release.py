@@ -21,7 +21,7 @@ from pathlib import Path
 from tm.align import mismatched_versions
 from tm.corpus import Release, read_document
 from tm.embed import get_encoder
-from tm.jobs import align_prepared, prepare_release, version_problems
+from tm.jobs import align_prepared, prepare_release
 from tm.langs import CODES
 
 ALIGN = importlib.import_module("tm.align")  # the module, which tm.align (the function) hides
@@ -59,9 +59,9 @@ def flag_rates(releases: list[Release], encoder) -> tuple[float, float]:
     """Share flagged by the check, and by the alignment-only baseline."""
     ours = baseline = 0
     for release in releases:
-        prepared = prepare_release(release, "bench")
-        alignment = align_prepared(prepared, encoder).alignment
-        ours += bool(version_problems(release, alignment, encoder.encode))
+        aligned = align_prepared(prepare_release(release, "bench"), encoder)
+        alignment = aligned.alignment
+        ours += bool(aligned.problems)  # version_problems, run where the release is aligned
         ours_threshold = ALIGN.MIN_AGREEMENT
         ALIGN.MIN_AGREEMENT = dict.fromkeys(ours_threshold, BASELINE_AGREEMENT)
         try:

@@ -8,7 +8,7 @@ import pytest
 from tm.corpus import Release, read_document
 from tm.corpus.group import group_pages, in_release_layout, url_key
 from tm.embed import get_encoder
-from tm.jobs import align_prepared, build, prepare_release, version_problems
+from tm.jobs import align_prepared, build, prepare_release
 from tm.lookup import Filters, concordance
 from tm.store import TranslationMemory
 
@@ -174,7 +174,7 @@ def test_a_broken_meta_json_is_reported_once_and_its_pages_kept(tmp_path, encode
     assert problem.path.endswith("meta.json") and problem.problem.startswith("meta.json ignored: not valid JSON")
 
 
-def test_unrelated_versions_put_in_one_release_are_flagged(encode, tmp_path):
+def test_unrelated_versions_put_in_one_release_are_flagged(tmp_path):
     encoder = get_encoder("use")
     (tmp_path / "tk.txt").write_text(TK_2020)
     (tmp_path / "ru.txt").write_text(RU_2023)
@@ -182,8 +182,7 @@ def test_unrelated_versions_put_in_one_release_are_flagged(encode, tmp_path):
     tk, ru, en = (read_document(tmp_path / f"{lang}.txt", lang) for lang in ("tk", "ru", "en"))
     for documents, flagged in [({"tk": tk, "ru": ru}, True), ({"ru": ru, "en": en}, False)]:
         release = Release("c", "r", documents)
-        alignment = align_prepared(prepare_release(release, "test"), encoder).alignment
-        problems = version_problems(release, alignment, encode)
+        problems = align_prepared(prepare_release(release, "test"), encoder).problems  # version_problems
         assert bool(problems) is flagged, problems
 
 
