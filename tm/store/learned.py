@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from itertools import groupby
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,14 @@ class LearnedModels:
 
     def release_sentences(self) -> list[tuple[str, str, dict[str, list[str]]]]:
         """(collection, release id, sentences per language) of every release, to learn from."""
-        releases = self.db.execute("SELECT id, collection, release_id FROM releases ORDER BY id").fetchall()
+        rows = self.db.execute(
+            "SELECT r.id, r.collection, r.release_id, s.lang, s.text FROM releases r"
+            " JOIN segments s ON s.release = r.id ORDER BY r.id, s.lang, s.idx"
+        )
         found = []
-        for key, collection, release_id in releases:
+        for (_, collection, release_id), segments in groupby(rows, key=lambda row: row[:3]):
             sentences: dict[str, list[str]] = {}
-            for lang, text in self.db.execute(
-                "SELECT lang, text FROM segments WHERE release = ? ORDER BY lang, idx", (key,)
-            ):
+            for *_, lang, text in segments:
                 sentences.setdefault(lang, []).append(text)
             found.append((collection, release_id, sentences))
         return found
