@@ -1,12 +1,13 @@
 """The `tm` command: each command parses options, makes one library call and prints.
 
 `common` holds the application and the options commands share; `corpus` the commands over pages
-and corpora; `memory` the commands over a TM. Importing them registers their commands.
+and corpora; `memory` the commands over a TM; `people` the commands of
+reviewers and users. Importing them registers their commands.
 """
 
 import sys
 
-from tm.cli import corpus, memory  # noqa: F401  (registers the commands)
+from tm.cli import corpus, memory, people  # noqa: F401  (registers the commands)
 from tm.cli.common import app
 
 __all__ = ["app", "main"]

@@ -49,9 +49,11 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
             msgid=msgid,
             msgstr=unit.texts[target],
             msgctxt=None if options.dedupe else unit.props.get("msgctxt", f"{references[0]}#{unit.id}"),
-            comment=f"confidence {unit.confidence:.2f}" + (f"; {url}" if url else ""),
+            comment=f"confidence {unit.confidence:.2f}"
+            + (f"; reviewed by {unit.reviewer}" if unit.reviewer else "")
+            + (f"; {url}" if url else ""),
             occurrences=[(reference, "") for reference in references],
-            flags=["fuzzy"] if unit.confidence < options.fuzzy_below else [],
+            flags=["fuzzy"] if unit.confidence < options.fuzzy_below and not unit.reviewer else [],
         )
         seen[msgid] = entry
         po.append(entry)

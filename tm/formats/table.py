@@ -23,7 +23,7 @@ from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 from tm.langs import CODES
 from tm.store import StoredUnit, batched
 
-COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confidence"]
+COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confidence", "reviewed_by"]
 EXCEL_ROWS = 1_048_575  # the sheet's 1,048,576 rows, less the header
 CHUNK = 10_000
 
@@ -56,6 +56,7 @@ def _frame(units: Iterable[StoredUnit]) -> pd.DataFrame:
             **{lang: as_cell(u.texts.get(lang, "")) for lang in CODES},
             "bead_type": u.bead_type,
             "confidence": round(u.confidence, 3),
+            "reviewed_by": as_cell(u.reviewer),
         }
         for u in units
     ]
@@ -114,7 +115,9 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
             if len(texts) < 2:
                 report.skipped["fewer than two languages"] += 1
                 continue
-            props = {k: str(record[k]) for k in ("collection", "release", "url", "date") if record.get(k)}
+            props = {
+                k: str(record[k]) for k in ("collection", "release", "url", "date", "reviewed_by") if record.get(k)
+            }
             if record.get("confidence"):
                 props["x-confidence"] = str(record["confidence"])
             yield ImportedUnit(texts, props)

@@ -74,9 +74,10 @@ def _tu(unit: StoredUnit, codes: dict[str, str], stamp: str) -> str:
             if unit.texts.get(lang)
         ]
     )
+    reviewed = f'  <prop type="x-reviewed-by">{_text(unit.reviewer)}</prop>\n' if unit.reviewer else ""
     return (
         f'<tu tuid="{unit.id}" creationdate="{stamp}">\n{props}'
-        f'  <prop type="x-confidence">{unit.confidence:.3f}</prop>\n{segs}</tu>\n'
+        f'  <prop type="x-confidence">{unit.confidence:.3f}</prop>\n{reviewed}{segs}</tu>\n'
     )
 
 

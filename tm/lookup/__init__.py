@@ -225,7 +225,7 @@ def _provenance(
 
 
 def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
-    return sorted(units, key=lambda u: (u.confidence, u.date or ""), reverse=True)
+    return sorted(units, key=lambda u: (u.reviewer is not None, u.confidence, u.date or ""), reverse=True)
 
 
 def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Match:
@@ -243,8 +243,11 @@ def _finished(query: str, match: Match, target: str) -> Match:
 
 
 def _rank(match: Match) -> tuple:
-    # The texts last: matches tied on everything else come in one defined order, whichever way found.
-    return (match.percent - match.penalty, match.unit.confidence, match.unit.date or "", match.source, match.target)
+    # A reviewed unit before an unreviewed one of the same score; the texts last: matches tied on
+    # everything else come in one defined order, whichever way found.
+    unit = match.unit
+    reviewed = unit.reviewer is not None
+    return (match.percent - match.penalty, reviewed, unit.confidence, unit.date or "", match.source, match.target)
 
 
 def lookup(
@@ -337,7 +340,11 @@ def bridged_lookup(
                 penalty = max(leg.penalty, onward.penalty)
                 flags = [f"via {pivot}: {leg.unit.texts[pivot]}", *flags]
                 bridged.append(replace(leg, penalty=penalty, target=patched, unit=onward.unit, flags=flags, via=pivot))
-    ranked = sorted(direct + bridged, key=lambda m: (m.percent - m.penalty, m.via is None), reverse=True)
+    ranked = sorted(
+        direct + bridged,
+        key=lambda m: (m.percent - m.penalty, m.unit.reviewer is not None, m.via is None),
+        reverse=True,
+    )
     return [m for m in ranked if m.percent - m.penalty >= threshold][:top]
 
 

@@ -21,19 +21,23 @@ from pathlib import Path
 from tm.errors import StoreError
 from tm.files import replacing
 from tm.langs import CODES
+from tm.store.corrections import Correction, Corrections, UnitRecord
 from tm.store.learned import LearnedModels, StoredModel
 from tm.store.migrations import MIGRATIONS
 from tm.store.model import Stats, StoredUnit
 from tm.store.runs import BuildRuns, Run
 from tm.store.schema import SCHEMA_STATEMENTS, SCHEMA_VERSION, text_of
+from tm.store.users import Users
 
 __all__ = [
     "BUSY_TIMEOUT",
+    "Correction",
     "Run",
     "Stats",
     "StoredModel",
     "StoredUnit",
     "TranslationMemory",
+    "UnitRecord",
     "batched",
     "content_hash",
 ]
@@ -70,7 +74,7 @@ def _problem(error: sqlite3.Error, timeout: float) -> str:
     return f"not a TM file ({text})"
 
 
-class TranslationMemory(LearnedModels, BuildRuns):
+class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
     """A TM file. `create=False` refuses to make a new file (for lookups and exports)."""
 
     def __init__(self, path: str | Path, create: bool = True, busy_timeout: float = BUSY_TIMEOUT) -> None:
@@ -322,6 +326,7 @@ class TranslationMemory(LearnedModels, BuildRuns):
         its versions may not be one release (its units then stay out of exports unless asked for)."""
         self._require_transaction()
         release = record.release
+        kept = self.reviewed_of(release.collection, release.release_id)
         self.db.execute(
             "DELETE FROM releases WHERE collection = ? AND release_id = ?",
             (release.collection, release.release_id),
@@ -343,6 +348,7 @@ class TranslationMemory(LearnedModels, BuildRuns):
         key = cursor.lastrowid
         self._add_documents(key, record)
         self._add_units(key, record)
+        self.keep_reviewed(key, kept)
         return key
 
     def _add_documents(self, key: int, record) -> None:
@@ -412,6 +418,7 @@ class TranslationMemory(LearnedModels, BuildRuns):
             " WHERE r.collection = ? AND r.release_id = ?",
             (collection, release_id),
         ).fetchone()[0]
+        kept = self.reviewed_of(collection, release_id)
         self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id))
         key = self.db.execute(
             "INSERT INTO releases (collection, release_id, content_hash, aligner) VALUES (?, ?, ?, 'import')",
@@ -443,6 +450,7 @@ class TranslationMemory(LearnedModels, BuildRuns):
                 " target_count, bead_type, confidence, props) VALUES (?, ?, ?, ?, 1, ?, 1, '1-1', ?, ?)",
                 pair_rows,
             )
+        self.keep_reviewed(key, kept)
         return count, replaced
 
     def units_by_id(self, langs: tuple[str, str], ids: list[int]) -> dict[int, StoredUnit]:
@@ -492,20 +500,20 @@ class TranslationMemory(LearnedModels, BuildRuns):
             (source, source_join), (target, target_join) = text_of("u", "source", first), text_of("u", "target", second)
             columns = (
                 f"u.id, {source}, {target}, u.bead_type, u.confidence, r.collection, r.release_id, r.url, r.date,"
-                " r.aligner, u.props"
+                " r.aligner, u.props, u.reviewer"
             )
             for row in self._pages(columns, "pair_units", source_join + target_join, where, args):
-                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]), row[11])
+                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]), row[12], row[11])
             return
         sides = [text_of("u", lang, lang) if lang in langs else ("NULL", "") for lang in CODES]
         columns = (
             f"u.id, {', '.join(column for column, _ in sides)}, u.bead_type, u.confidence, r.collection,"
-            " r.release_id, r.url, r.date, r.aligner, u.props"
+            " r.release_id, r.url, r.date, r.aligner, u.props, u.reviewer"
         )
         for row in self._pages(columns, "units", "".join(join for _, join in sides), where, args):
             texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text}
             if len(texts) >= 2 or (include_lone and texts):
-                yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]), row[12])
+                yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]), row[13], row[12])
 
     def _pages(self, columns: str, table: str, joins: str, where: list[str], args: list) -> Iterator[tuple]:
         """Rows of `columns` of `table` (as `u`, joined with its release as `r`, and `joins`) in

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from tm.langs import CODES
-from tm.store.schema import CHANGE_LOG, TABLES, UNIT_INDEXES, statements
+from tm.store.schema import CHANGE_LOG, PEOPLE, TABLES, UNIT_INDEXES, statements
 
 
 @contextmanager
@@ -120,6 +120,15 @@ def _referenced(release: int, rows: list[tuple], sentences: dict[str, list[str]]
         yield (*row, *texts, *rest)
 
 
+def _reviewed_columns(db: sqlite3.Connection) -> None:
+    """Schema 8: who reviewed a unit, and when. Tables made anew by an earlier step have them already."""
+    for table in ("units", "pair_units"):
+        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column in ("reviewer", "reviewed_at"):
+            if column not in present:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
 def find_run(sentences: list[str], text: str, start: int = 0) -> tuple[int, int] | None:
     """(first, count) of the first run of `sentences` from `start` whose space-joined text is `text`."""
     for first in range(start, len(sentences)):
@@ -161,4 +170,6 @@ MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     5: [_units_by_reference],
     # 7: the models the aligner learned from the TM (tm build --learn), and the record of builds.
     6: [next(s for s in statements(TABLES) if f"EXISTS {table} (" in s) for table in ("models", "runs")],
+    # 8: reviewed units, the corrections made to units, and the users who may make them.
+    7: [_reviewed_columns, *statements(PEOPLE)],
 }

@@ -20,6 +20,7 @@ class StoredUnit:
     aligner: str
     props: dict[str, str] = field(default_factory=dict)  # an imported unit's properties from its file
     release: int = 0  # the release's key in the TM
+    reviewer: str | None = None  # who accepted or corrected it; None: as aligned or imported
 
 
 @dataclass(frozen=True)

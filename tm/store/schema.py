@@ -9,7 +9,7 @@ NULL otherwise. The aligner's signature is stored once per release.
 
 import sqlite3
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS units (
     ru_first INTEGER, ru_count INTEGER NOT NULL DEFAULT 0,
     en_first INTEGER, en_count INTEGER NOT NULL DEFAULT 0,
     tk TEXT, ru TEXT, en TEXT,
-    props TEXT
+    props TEXT,
+    reviewer TEXT, reviewed_at TEXT  -- who accepted or corrected the unit, and when; NULL: not reviewed
 );
 -- What the aligner learned from this TM (tm build --learn), one row per version; the newest
 -- aligns every release built from then on, and its id enters their aligner signature.
@@ -72,7 +73,32 @@ CREATE TABLE IF NOT EXISTS pair_units (
     target_first INTEGER NOT NULL, target_count INTEGER NOT NULL,
     bead_type TEXT NOT NULL, confidence REAL NOT NULL,
     source TEXT, target TEXT,
-    props TEXT
+    props TEXT,
+    reviewer TEXT, reviewed_at TEXT
+);
+"""
+
+# What people did to the TM: corrections (with the state of the release before, for undo), and who
+# may make them.
+PEOPLE = """
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+    release INTEGER, collection TEXT NOT NULL, release_id TEXT NOT NULL,
+    before TEXT NOT NULL,  -- JSON: the units it replaced, as {id, texts}
+    after TEXT NOT NULL,  -- JSON: the units it made
+    snapshot TEXT NOT NULL,  -- JSON: every unit and pair unit of the release before it
+    undone_at TEXT, undone_by TEXT
+);
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    password TEXT NOT NULL,  -- an argon2 hash
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    digest TEXT PRIMARY KEY,  -- sha256 of the token; the token itself is shown once
+    user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    label TEXT, created TEXT NOT NULL
 );
 """
 
@@ -111,7 +137,7 @@ def statements(script: str) -> list[str]:
     return found
 
 
-SCHEMA_STATEMENTS = statements(TABLES + UNIT_INDEXES + CHANGE_LOG)
+SCHEMA_STATEMENTS = statements(TABLES + PEOPLE + UNIT_INDEXES + CHANGE_LOG)
 
 
 def text_of(table: str, side: str, lang: str) -> tuple[str, str]:

@@ -1,0 +1,204 @@
+"""Commands for reviewers and the people who may change the TM: `tm unit ...`, `tm corrections`,
+`tm undo`, `tm user ...`."""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tm import review
+from tm.cli.common import DB, app, print_json, reports_errors
+from tm.errors import TmError
+from tm.langs import CODES
+from tm.store import TranslationMemory, UnitRecord
+
+unit_app = typer.Typer(help="Correct one unit: show, accept, edit, split, merge, not-translation, delete.")
+user_app = typer.Typer(help="The people who may change the TM through `tm serve`.")
+app.add_typer(unit_app, name="unit")
+app.add_typer(user_app, name="user")
+
+UNIT = Annotated[int, typer.Argument(help="the unit's id (tm show, the web pages)")]
+USER = Annotated[
+    str, typer.Option("--user", envvar="TM_USER", help="who makes the correction; default $TM_USER, else the login")
+]
+
+
+def _who(user: str | None) -> str:
+    return user or getpass.getuser()
+
+
+def _print_unit(unit: UnitRecord) -> None:
+    reviewed = f", reviewed by {unit.reviewer} {unit.reviewed_at}" if unit.reviewer else ""
+    typer.echo(
+        f"unit {unit.id}  {unit.collection}/{unit.release_id}  {unit.bead_type}  {unit.confidence:.2f}{reviewed}"
+    )
+    for lang in CODES:
+        if lang in unit.texts:
+            typer.echo(f"  {lang}: {unit.texts[lang]}")
+
+
+def _done(tm: TranslationMemory, correction: int) -> None:
+    [record] = [c for c in tm.corrections(1) if c.id == correction]
+    typer.echo(f"correction {correction}: {record.action}, {len(record.before)} unit(s) -> {len(record.after)}")
+    for after in record.after:
+        shown = " | ".join(f"{lang}: {text}" for lang, text in after["texts"].items())
+        typer.echo(f"  unit {after['id']}  {shown}")
+
+
+@unit_app.command("show")
+@reports_errors
+def unit_show(unit_id: UNIT, db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """A unit: its texts, confidence, release and who reviewed it."""
+    with TranslationMemory(db, create=False) as tm:
+        unit = tm.tri_unit(unit_id)
+    print_json(dataclasses.asdict(unit)) if as_json else _print_unit(unit)
+
+
+@unit_app.command("accept")
+@reports_errors
+def unit_accept(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+    """Mark the unit right as it stands."""
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.accept(tm, unit_id, _who(user)))
+
+
+@unit_app.command("edit")
+@reports_errors
+def unit_edit(
+    unit_id: UNIT,
+    tk: Annotated[str | None, typer.Option(help="the new Turkmen text")] = None,
+    ru: Annotated[str | None, typer.Option(help="the new Russian text")] = None,
+    en: Annotated[str | None, typer.Option(help="the new English text")] = None,
+    db: DB = Path("tm.db"),
+    user: USER = None,
+) -> None:
+    """Replace texts of the unit."""
+    texts = {lang: text for lang, text in (("tk", tk), ("ru", ru), ("en", en)) if text is not None}
+    if not texts:
+        raise TmError("give the new text with --tk, --ru or --en")
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.edit(tm, unit_id, texts, _who(user)))
+
+
+@unit_app.command("split")
+@reports_errors
+def unit_split(
+    unit_id: UNIT,
+    at: Annotated[
+        list[str] | None, typer.Option(help="LANG=N: N sentences of LANG go to the first part (default 1; repeatable)")
+    ] = None,
+    db: DB = Path("tm.db"),
+    user: USER = None,
+) -> None:
+    """Split the unit in two."""
+    where = {}
+    for item in at or []:
+        lang, _, count = item.partition("=")
+        if lang not in CODES or not count.isdigit():
+            raise TmError(f"--at {item!r}: write LANG=N, LANG one of tk, ru, en")
+        where[lang] = int(count)
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.split(tm, unit_id, _who(user), where))
+
+
+@unit_app.command("merge")
+@reports_errors
+def unit_merge(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+    """Join the unit with the next one of its release."""
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.merge(tm, unit_id, _who(user)))
+
+
+@unit_app.command("not-translation")
+@reports_errors
+def unit_not_translation(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+    """The unit's sentences are not translations of each other: each stays alone."""
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.not_translation(tm, unit_id, _who(user)))
+
+
+@unit_app.command("delete")
+@reports_errors
+def unit_delete(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+    """Take the unit out of lookups and exports, for good (a rebuild does not bring it back)."""
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.delete(tm, unit_id, _who(user)))
+
+
+@app.command("corrections")
+@reports_errors
+def corrections_command(
+    db: DB = Path("tm.db"),
+    limit: Annotated[int, typer.Option(help="how many, newest first")] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The corrections made to the TM: who, when, before and after."""
+    with TranslationMemory(db, create=False) as tm:
+        found = tm.corrections(limit)
+    if as_json:
+        print_json([dataclasses.asdict(c) for c in found])
+        return
+    for c in found:
+        undone = f"  (undone by {c.undone_by} {c.undone_at})" if c.undone_at else ""
+        typer.echo(f"{c.id}  {c.at}  {c.user}  {c.action}  {c.collection}/{c.release_id}{undone}")
+        for side, units in (("-", c.before), ("+", c.after)):
+            for unit in units:
+                typer.echo(f"  {side} " + " | ".join(f"{lang}: {text}" for lang, text in unit["texts"].items()))
+
+
+@app.command("undo")
+@reports_errors
+def undo_command(
+    correction: Annotated[int, typer.Argument(help="the correction's id (tm corrections)")],
+    db: DB = Path("tm.db"),
+    user: USER = None,
+) -> None:
+    """Put a release back as it was before a correction (the latest of its release)."""
+    with TranslationMemory(db, create=False) as tm:
+        undone = review.undo(tm, correction, _who(user))
+    typer.echo(f"correction {undone.id} ({undone.action}) undone: {undone.collection}/{undone.release_id} is as before")
+
+
+@user_app.command("add")
+@reports_errors
+def user_add(
+    name: Annotated[str, typer.Argument(help="the user's name")],
+    db: DB = Path("tm.db"),
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Add a user (or set a user's password) who may sign in to `tm serve` and change the TM."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise TmError("the passwords differ; nothing was changed")
+    with TranslationMemory(db, create=False) as tm:
+        tm.add_user(name, password)
+    typer.echo(f"user {name} can sign in")
+
+
+@user_app.command("token")
+@reports_errors
+def user_token(
+    name: Annotated[str, typer.Argument(help="the user the token acts as")],
+    label: Annotated[str, typer.Option(help="what the token is for")] = "",
+    db: DB = Path("tm.db"),
+) -> None:
+    """A new API token for scripts (`Authorization: Bearer TOKEN`); it is shown only this once."""
+    with TranslationMemory(db, create=False) as tm:
+        typer.echo(tm.new_token(name, label))
+
+
+@user_app.command("list")
+@reports_errors
+def user_list(db: DB = Path("tm.db")) -> None:
+    """The users who may change the TM."""
+    with TranslationMemory(db, create=False) as tm:
+        for name in tm.users():
+            typer.echo(name)
