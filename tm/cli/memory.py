@@ -165,18 +165,20 @@ def serve(
     db: DB = Path("tm.db"),
     host: Annotated[str, typer.Option(help="address to listen on (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    exports: Annotated[Path, typer.Option(help="the folder whose files can be downloaded")] = Path("exports"),
 ) -> None:
-    """Serve the TM as web pages (search, release view) with their JSON twins and the tmserver
-    protocol; read only. Needs the `web` extra."""
+    """Serve the TM as web pages (search, releases, review, corrections, import and export,
+    overview) with their JSON twins and the tmserver protocol. Reading is open; changes need a user
+    (`tm user add`). Needs the `web` extra."""
     try:
         import uvicorn
 
         from tm.web import create_app
     except ImportError as error:
-        raise TmError("tm serve needs `pip install -e '.[web]'` (FastAPI, uvicorn)") from error
+        raise TmError("tm serve needs `pip install -e '.[web]'` (FastAPI, uvicorn, itsdangerous)") from error
     with TranslationMemory(db, create=False):
         pass  # a missing or foreign file is reported here, in one line, not on the first request
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(db, exports), host=host, port=port, log_level="warning")
 
 
 @app.command("concordance")

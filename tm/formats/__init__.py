@@ -69,12 +69,14 @@ def _refuse_to_overwrite_a_database(path: Path) -> None:
         raise TmError("is an SQLite file (the TM?); refusing to overwrite it with an export", path)
 
 
-def import_file(tm, path: Path, fmt: str | None = None, collection: str = "import") -> ReadReport:
+def import_file(
+    tm, path: Path, fmt: str | None = None, collection: str = "import", name: str | None = None
+) -> ReadReport:
     """Stream a file into the TM inside one transaction: a bad file changes nothing.
 
-    An import is identified by the file's full path: importing the same path again replaces
-    the earlier import (counted in `report.replaced`); a file whose content was imported
-    before, under any name, imports nothing (`report.same_as` names it)."""
+    An import is identified by `name`, by default the file's full path: importing under the same
+    name again replaces the earlier import (counted in `report.replaced`); a file whose content was
+    imported before, under any name, imports nothing (`report.same_as` names it)."""
     path = Path(path)
     if not path.is_file():
         raise TmError("file not found", path)
@@ -84,7 +86,7 @@ def import_file(tm, path: Path, fmt: str | None = None, collection: str = "impor
         report.same_as = tm.find_release(collection, digest)
         if report.same_as is None:
             units = checked(get_format(format_for(path, fmt)).read(path, report), path)
-            report.imported, report.replaced = tm.add_imported(collection, str(path.resolve()), units, digest)
+            report.imported, report.replaced = tm.add_imported(collection, name or str(path.resolve()), units, digest)
     return report
 
 

@@ -84,7 +84,7 @@ def _texts(unit) -> list[str]:
     return [unit.texts.get(lang, "") for lang in CODES]
 
 
-def _chart(table: pd.DataFrame, x: str, y: str, kind: str) -> str:
+def chart(table: pd.DataFrame, x: str, y: str, kind: str) -> str:
     """A bar or line chart of `table` as a PNG data URI."""
     import matplotlib
 
@@ -103,6 +103,22 @@ def _chart(table: pd.DataFrame, x: str, y: str, kind: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def overview_tables(tm: TranslationMemory) -> dict[str, pd.DataFrame]:
+    """What the overview of `tm serve` draws: units per language pair, the confidence of units of
+    two or more languages in tenths, releases per month, and units reviewed or not."""
+    stats = tm.stats()
+    tenths = tm.confidence_tenths()
+    labels = [f"{low:.1f}-{high:.1f}" for low, high in pairwise(BINS)]
+    per_day = pd.DataFrame(tm.releases_per_day(), columns=["date", "releases"])
+    per_month = per_day.groupby(per_day["date"].str[:7].rename("month"))["releases"].sum().reset_index()
+    return {
+        "units per language pair": pd.DataFrame(sorted(stats.by_pair.items()), columns=["pair", "units"]),
+        "confidence": pd.DataFrame({"confidence": labels, "units": tenths}),
+        "releases per month": per_month,
+        "reviewed": pd.DataFrame(tm.review_counts().items(), columns=["state", "units"]),
+    }
+
+
 CHARTS = {"bead types": ("bead type", "units", "bar"), "confidence": ("confidence", "units", "bar")}
 CHARTS["releases per day"] = ("date", "releases", "line")
 
@@ -113,7 +129,7 @@ def write_report(report: Report, path: Path) -> list[Path]:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     environment = Environment(loader=PackageLoader("tm.report"), autoescape=select_autoescape(default=True))
-    charts = {name: _chart(report.tables[name], *spec) for name, spec in CHARTS.items()}
+    charts = {name: chart(report.tables[name], *spec) for name, spec in CHARTS.items()}
     page = environment.get_template("report.html").render(report=report, charts=charts)
     written = [path]
     with replacing(path) as temporary:

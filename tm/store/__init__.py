@@ -554,6 +554,16 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
             flagged=self.db.execute("SELECT count(*) FROM releases WHERE flag IS NOT NULL").fetchone()[0],
         )
 
+    def confidence_tenths(self) -> list[int]:
+        """How many units of two or more languages have a confidence in each tenth, 0-0.1 to 0.9-1."""
+        counts = dict(
+            self.db.execute(
+                "SELECT min(CAST(confidence * 10 AS INTEGER), 9), count(*) FROM units"
+                " WHERE (tk_count > 0) + (ru_count > 0) + (en_count > 0) > 1 GROUP BY 1"
+            ).fetchall()
+        )
+        return [counts.get(tenth, 0) for tenth in range(10)]
+
     def releases_per_day(self) -> list[tuple[str, int]]:
         """(ISO date, releases) for every day with a dated release, in date order."""
         return self.db.execute(

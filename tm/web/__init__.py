@@ -1,135 +1,81 @@
 """`tm serve`: the TM as web pages for the translation team, over the same library as the CLI.
 
-Server-rendered pages (Jinja2, autoescaped) with a JSON twin under /api/ for each, and the
-tmserver protocol of translate-toolkit and amaGama so that Weblate and other clients can use
-the TM as a suggestion source. This first part reads only: search, release view, tmserver.
-Corrections, review and sign-in are the next part of the workbench.
+Server-rendered pages (Jinja2, autoescaped) with a JSON twin under /api/ for each, described by
+OpenAPI at /docs. `read` holds search, the release view and the tmserver protocol; `review` the
+queue, units and corrections; `files` import and export; `overview` the charts; `auth` sign-in
+and the rule for writes: reading is open, every change needs a signed-in user (session cookie
+and CSRF token) or an API token.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tm.errors import TmError
-from tm.langs import CODES, from_any
-from tm.lookup import bridged_lookup, concordance
 from tm.store import TranslationMemory
+from tm.web import auth, files, overview, read, review
+from tm.web.common import render
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-LANGUAGE = Annotated[str, Query(pattern="^(tk|ru|en)$")]
+__all__ = ["UPLOAD_LIMIT", "create_app"]
+
+UPLOAD_LIMIT = 100 << 20  # bytes: the largest request body (an uploaded TMX) taken in
+SESSION_HOURS = 12
 
 
-def create_app(db: Path) -> FastAPI:
-    """The application over the TM file `db` (opened per request, read only)."""
-    app = FastAPI(title="tm", description="A trilingual translation memory: lookup, releases, tmserver.")
-
-    def memory() -> TranslationMemory:
-        try:
-            return TranslationMemory(db, create=False)
-        except TmError as error:
-            raise HTTPException(503, str(error)) from None
-
-    def matches(text: str, source: str, target: str, threshold: int, top: int, finder=bridged_lookup) -> list[dict]:
-        """`finder`'s matches (the lookup of `tm lookup`, or the concordance) as plain dicts."""
-        if source == target:
-            raise HTTPException(422, "from and to are the same language")
-        if not text.strip():
-            return []
-        with memory() as tm:
-            try:
-                found = finder(tm, text, source, target, threshold, top)
-            except TmError as error:
-                raise HTTPException(422, error.problem) from None
-        return [_match(m) for m in found]
-
-    def search(text: str, source: str, target: str, threshold: int, top: int) -> dict:
-        return {
-            "matches": matches(text, source, target, threshold, top),
-            "concordance": matches(text, source, target, threshold, top, finder=_concordance),
-        }
-
-    @app.get("/api/lookup")
-    def api_lookup(
-        text: str, source: LANGUAGE = "en", target: LANGUAGE = "tk", threshold: int = 50, top: int = 5
-    ) -> dict:
-        """The matches `tm lookup` gives, and the concordance of the text."""
-        return search(text, source, target, threshold, top)
-
-    @app.get("/", response_class=HTMLResponse)
-    def page_search(
-        request: Request, q: str = "", source: LANGUAGE = "en", target: LANGUAGE = "tk", threshold: int = 50
-    ) -> HTMLResponse:
-        found = search(q, source, target, threshold, 10) if q else {"matches": [], "concordance": []}
-        context = {"q": q, "source": source, "target": target, "threshold": threshold, "codes": CODES, **found}
-        return TEMPLATES.TemplateResponse(request, "search.html", context)
-
-    def release(collection: str, release_id: str) -> dict:
-        with memory() as tm:
-            key = tm.release_key(collection, release_id)
-            if key is None:
-                raise HTTPException(404, f"no release {collection}/{release_id}")
-            units = [dataclasses.asdict(u) for u in tm.units(releases=[key], include_lone=True)]
-        return {"release": f"{collection}/{release_id}", "units": units}
-
-    @app.get("/api/releases/{collection:path}/{release_id}")
-    def api_release(collection: str, release_id: str) -> dict:
-        """A release's units in document order, with their confidence."""
-        return release(collection, release_id)
-
-    @app.get("/releases/{collection:path}/{release_id}", response_class=HTMLResponse)
-    def page_release(request: Request, collection: str, release_id: str) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, "release.html", release(collection, release_id) | {"codes": CODES})
-
-    @app.get("/tmserver/languages/")
-    def tmserver_languages() -> dict:
-        """The languages the TM holds, as translate-toolkit's tmserver answers."""
-        return {"sourceLanguages": list(CODES), "targetLanguages": list(CODES)}
-
-    @app.get("/tmserver/{source}/{target}/unit/{text:path}")
-    def tmserver_unit(source: str, target: str, text: str) -> list[dict]:
-        """Suggestions as tmserver and amaGama give them: source, target, quality, rank."""
-        source_lang, target_lang = (_tm_language(code) for code in (source, target))
-        matches = search(text, source_lang, target_lang, 50, 5)["matches"]
-        return [
-            {"source": m["source"], "target": m["target"], "quality": m["ranked"], "rank": m["ranked"]} for m in matches
-        ]
-
+def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
+    """The application over the TM file `db`; downloads come from the folder `exports`."""
+    app = FastAPI(title="tm", description="A trilingual translation memory: lookup, releases, review, tmserver.")
+    app.state.db, app.state.exports, app.state.upload_limit = Path(db), Path(exports), upload_limit
+    with TranslationMemory(db, create=False) as tm:
+        secret = tm.web_secret()
+    app.add_middleware(
+        SessionMiddleware, secret_key=secret, session_cookie="tm_session", max_age=SESSION_HOURS * 3600, same_site="lax"
+    )
+    app.add_middleware(BodyLimit, limit=upload_limit)
+    for module in (read, review, files, overview, auth):
+        app.include_router(module.router)
+    app.add_exception_handler(HTTPException, _error_page)
     return app
 
 
-def _concordance(tm: TranslationMemory, text: str, source: str, target: str, _threshold: int, top: int) -> list:
-    """`concordance` with the arguments of a lookup (it has no threshold)."""
-    return concordance(tm, text, source, target, top)
+async def _error_page(request: Request, error: HTTPException) -> Response:
+    """An error as a page for a browser, as JSON for a script (the API, or no HTML wanted)."""
+    wants_page = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
+    if not wants_page:
+        return await http_exception_handler(request, error)
+    return render(request, "error.html", {"status": error.status_code, "problem": error.detail}, error.status_code)
 
 
-def _tm_language(code: str) -> str:
-    """A client's code (`en`, `en_US`, `ru-RU`, `tk_TM`) as one of the TM's languages."""
-    lang = from_any(code.replace("_", "-"))
-    if lang not in CODES:
-        raise HTTPException(404, f"language {code!r} is not in the TM (tk, ru, en)")
-    return lang
+class BodyLimit:
+    """Refuse a request body over `limit` bytes with 413, before it is read whole: at once when its
+    Content-Length says so, else as soon as the bytes received pass the limit."""
 
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
 
-def _match(match) -> dict:
-    unit = match.unit
-    return {
-        "percent": match.percent,
-        "ranked": match.ranked,
-        "penalty": match.penalty,
-        "source": match.source,
-        "target": match.target,
-        "diff": match.diff,
-        "flags": list(match.flags),
-        "via": match.via,
-        "kind": match.kind,
-        "confidence": round(unit.confidence, 2),
-        "collection": unit.collection,
-        "release_id": unit.release_id,
-        "date": unit.date,
-    }
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(send)
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise HTTPException(413, f"the request is larger than the limit ({self.limit >> 20} MiB)")
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse({"detail": f"the request is larger than the limit ({self.limit >> 20} MiB)"}, 413)
+        await response({"type": "http"}, None, send)

@@ -1,0 +1,153 @@
+"""tm serve, the part that changes the TM: sign-in, CSRF, API tokens, corrections, undo, upload
+and download; every write refused without credentials."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import SAMPLE
+from tm.jobs import build
+from tm.store import TranslationMemory
+from tm.web import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def served(tmp_path):
+    db = tmp_path / "tm.db"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "sample-en-tk.tmx").write_text("<tmx/>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("not for download", encoding="utf-8")
+    with TranslationMemory(db) as tm:
+        build(SAMPLE, tm, "ngram")
+        tm.add_user("anna", PASSWORD)
+        token = tm.new_token("anna", "tests")
+        unit = next(u for u in tm.release_units(tm.release_key("sample", "2024-001")) if len(u.texts) == 3)
+    app = create_app(db, exports, upload_limit=64 << 10)
+    return TestClient(app), token, unit, db
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, password=PASSWORD):
+    token = csrf_of(client.get("/login").text)
+    return client.post(
+        "/login", data={"name": "anna", "password": password, "csrf": token, "next": "/review"}, follow_redirects=False
+    )
+
+
+def test_every_write_without_credentials_is_refused_and_changes_nothing(served):
+    client, _token, unit, db = served
+    writes = [
+        ("put", f"/api/units/{unit.id}", {"json": {"texts": {"en": "Changed."}}}),
+        ("delete", f"/api/units/{unit.id}", {}),
+        ("post", f"/api/units/{unit.id}/accept", {}),
+        ("post", f"/units/{unit.id}/delete", {"data": {"csrf": "guess"}}),
+        ("post", "/api/corrections/1/undo", {}),
+        ("post", "/api/import", {"files": {"file": ("a.csv", b"en,tk\nHello.,Salam.\n")}}),
+    ]
+    for method, path, extra in writes:
+        assert getattr(client, method)(path, **extra).status_code == 401, path
+    bearer = {"Authorization": "Bearer not-a-token"}
+    assert client.put(f"/api/units/{unit.id}", json={"texts": {"en": "x"}}, headers=bearer).status_code == 401
+    with TranslationMemory(db, create=False) as tm:
+        assert tm.corrections() == [] and tm.tri_unit(unit.id).texts == unit.texts
+
+
+def test_a_signed_in_write_needs_the_forms_token(served):
+    client, _token, unit, _db = served
+    assert sign_in(client).status_code == 303
+    assert client.post(f"/units/{unit.id}/accept", data={"csrf": "forged"}).status_code == 403
+    assert client.post(f"/api/units/{unit.id}/accept").status_code == 403
+    page = client.get(f"/units/{unit.id}").text
+    answer = client.post(f"/units/{unit.id}/accept", data={"csrf": csrf_of(page)}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/units/{unit.id}"
+    assert "reviewed by anna" in client.get(f"/units/{unit.id}").text
+
+
+def test_wrong_password_and_foreign_redirects(served):
+    client, *_ = served
+    answer = sign_in(client, "wrong password")
+    assert answer.status_code == 401 and "Wrong name or password" in answer.text
+    assert "signed in as" not in client.get("/").text
+    token = csrf_of(client.get("/login").text)
+    login = {"name": "anna", "password": PASSWORD, "csrf": token, "next": "//evil.example/x"}
+    assert client.post("/login", data=login, follow_redirects=False).headers["location"] == "/"
+
+
+def test_sign_out_ends_the_right_to_write(served):
+    client, _token, unit, _db = served
+    sign_in(client)
+    page = client.get(f"/units/{unit.id}").text
+    assert 'id="save"' in page
+    assert client.post("/logout", data={"csrf": csrf_of(page)}, follow_redirects=False).status_code == 303
+    assert 'id="save"' not in client.get(f"/units/{unit.id}").text
+    refused = client.post(
+        f"/units/{unit.id}/edit", data={"csrf": csrf_of(page), "en": "x"}, headers={"Accept": "text/html"}
+    )
+    assert refused.status_code == 401 and "Sign in" in refused.text
+
+
+def test_corrections_through_the_api_and_their_undo(served):
+    client, token, unit, _db = served
+    auth = {"Authorization": f"Bearer {token}"}
+    edited = client.put(f"/api/units/{unit.id}", json={"texts": {"tk": "Täze terjime."}}, headers=auth).json()
+    assert (
+        edited["action"] == "edit" and edited["user"] == "anna" and edited["after"][0]["texts"]["tk"] == "Täze terjime."
+    )
+    merged = client.post(f"/api/units/{unit.id}/merge", headers=auth).json()
+    assert client.post(f"/api/corrections/{edited['id']}/undo", headers=auth).status_code == 409
+    assert client.post(f"/api/corrections/{merged['id']}/undo", headers=auth).json()["undone_by"] == "anna"
+    assert client.post(f"/api/corrections/{edited['id']}/undo", headers=auth).status_code == 200
+    assert client.get(f"/api/units/{unit.id}").json()["unit"]["texts"] == unit.texts
+    assert client.post(f"/api/units/{unit.id}/split", json={"at": {"en": 5}}, headers=auth).status_code == 422
+    assert client.delete("/api/units/999999", headers=auth).status_code == 404
+    assert client.post(f"/api/units/{unit.id}/frobnicate", headers=auth).status_code == 404
+
+
+def test_the_review_queue_puts_the_least_likely_first(served):
+    client, *_ = served
+    queue = client.get("/api/review").json()
+    confidences = [u["confidence"] for u in queue["units"] if not u["flag"]]
+    assert confidences == sorted(confidences) and queue["reviewed"] == 0 and queue["unreviewed"] > 0
+    assert f'href="/units/{queue["units"][0]["id"]}"' in client.get("/review").text
+
+
+def test_upload_then_download_finds_the_imported_units(served):
+    client, token, _unit, _db = served
+    auth = {"Authorization": f"Bearer {token}"}
+    upload = {"file": ("glossary.csv", "en,tk\nGood morning.,Ertiriňiz haýyrly.\n".encode())}
+    assert client.post("/api/import", files=upload, headers=auth).json()["imported"] == 1
+    tmx = client.get("/api/export", params={"format": "tmx", "source": "en", "target": "tk"})
+    assert tmx.status_code == 200 and "Ertiriňiz haýyrly." in tmx.text
+    assert 'filename="tm-en-tk.tmx"' in tmx.headers["content-disposition"]
+    assert client.get("/api/export", params={"format": "po", "target": "all"}).status_code == 422
+    wrong = {"file": ("notes.txt", b"hello")}
+    assert client.post("/api/import", files=wrong, headers=auth).status_code == 422
+    huge = {"file": ("big.csv", b"en,tk\n" + b"a,b\n" * 40_000)}
+    assert client.post("/api/import", files=huge, headers=auth).status_code == 413
+
+
+def test_downloads_never_leave_the_export_folder(served):
+    client, *_ = served
+    assert client.get("/api/exports").json()["files"] == [{"name": "sample-en-tk.tmx", "bytes": 6}]
+    assert client.get("/exports/sample-en-tk.tmx").text == "<tmx/>"
+    for name in ("../secret.txt", "..%2Fsecret.txt", "%2E%2E/secret.txt", "..\\secret.txt", "/etc/passwd"):
+        answer = client.get(f"/exports/{name}")
+        assert answer.status_code == 404 and "not for download" not in answer.text, name
+
+
+def test_overview_draws_four_charts(served):
+    client, token, unit, _db = served
+    client.post(f"/api/units/{unit.id}/accept", headers={"Authorization": f"Bearer {token}"})
+    data = client.get("/api/overview").json()
+    assert {"state": "reviewed", "units": 1} in data["reviewed"]
+    assert (
+        sum(row["units"] for row in data["confidence"]) == data["reviewed"][0]["units"] + data["reviewed"][1]["units"]
+    )
+    assert client.get("/overview").text.count('src="data:image/png;base64,') == 4

@@ -1,0 +1,70 @@
+"""Who may change the TM: a signed-in user (session cookie and the form's CSRF token) or a script
+with an API token (`Authorization: Bearer ...`). Reading needs neither."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from tm.web.common import csrf_token, local_path, memory, render
+
+router = APIRouter()
+
+
+async def writer(request: Request) -> str:
+    """The user a write acts for; 401 without credentials, 403 with a session but no valid token."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        with memory(request) as tm:
+            user = tm.token_user(header[7:].strip())
+        if user is None:
+            raise HTTPException(401, "the API token is not valid", headers={"WWW-Authenticate": "Bearer"})
+        return user
+    user = request.session.get("user")
+    if not user:
+        raise HTTPException(401, "sign in first, or send an API token", headers={"WWW-Authenticate": "Bearer"})
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        sent = (await request.form()).get("csrf")
+    expected = request.session.get("csrf", "")
+    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
+        raise HTTPException(403, "the form's token is missing or stale (CSRF check); reload the page and try again")
+    return user
+
+
+WRITER = Annotated[str, Depends(writer)]
+
+
+@router.get("/login", include_in_schema=False)
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": local_path(next), "problem": None})
+
+
+@router.post("/login", include_in_schema=False)
+def login(
+    request: Request,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    if not hmac.compare_digest(csrf, csrf_token(request)):
+        raise HTTPException(403, "the form's token is missing or stale (CSRF check); reload the page and try again")
+    with memory(request) as tm:
+        valid = tm.signed_in(name, password)
+    if not valid:
+        return render(request, "login.html", {"next": local_path(next), "problem": "Wrong name or password."}, 401)
+    request.session.clear()  # a new session on sign-in: a token planted before it is worth nothing
+    request.session["user"] = name
+    csrf_token(request)
+    return RedirectResponse(local_path(next), status_code=303)
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, user: WRITER) -> Response:
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)

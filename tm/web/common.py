@@ -1,0 +1,44 @@
+"""What the pages of `tm serve` share: templates, the TM of the request, the signed-in user."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from tm.errors import TmError
+from tm.langs import CODES
+from tm.store import TranslationMemory
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+
+
+def memory(request: Request) -> TranslationMemory:
+    """The TM the application serves, opened for this request (close it: `with memory(r) as tm`)."""
+    try:
+        return TranslationMemory(request.app.state.db, create=False)
+    except TmError as error:
+        raise HTTPException(503, str(error)) from None
+
+
+def csrf_token(request: Request) -> str:
+    """The token every form of this session carries back (a site that is not ours cannot read it)."""
+    if "csrf" not in request.session:
+        request.session["csrf"] = secrets.token_urlsafe(24)
+    return request.session["csrf"]
+
+
+def render(request: Request, template: str, context: dict, status: int = 200) -> Response:
+    """A page, with what every page shows: the user signed in, the form token, the languages."""
+    extra = {"user": request.session.get("user"), "csrf": csrf_token(request), "codes": CODES}
+    return TEMPLATES.TemplateResponse(request, template, extra | context, status_code=status)
+
+
+def local_path(target: str, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default` (no redirect to another site)."""
+    on_site = target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+    return target if on_site and "\\" not in target else default

@@ -1,0 +1,128 @@
+"""Import and export through the browser: upload a TMX/PO/CSV/XLSX file into the TM (signed in),
+download the TM in any of those formats with the filters of `tm export`, and download the files
+of the export folder (never a file outside it)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+from starlette.responses import Response
+
+from tm import formats
+from tm.errors import TmError
+from tm.langs import CODES
+from tm.web.auth import WRITER
+from tm.web.common import memory, render
+
+router = APIRouter()
+UPLOAD_SUFFIXES = (".tmx", ".po", ".csv", ".xlsx")
+
+
+def _exports(request: Request) -> list[dict]:
+    folder: Path = request.app.state.exports
+    if not folder.is_dir():
+        return []
+    return [
+        {"name": path.name, "bytes": path.stat().st_size}
+        for path in sorted(folder.iterdir())
+        if path.is_file() and not path.name.startswith(".")
+    ]
+
+
+@router.get("/api/exports")
+def api_exports(request: Request) -> dict:
+    """The files of the export folder, to download from /exports/NAME."""
+    return {"files": _exports(request)}
+
+
+@router.get("/files", include_in_schema=False)
+def page_files(request: Request) -> Response:
+    with memory(request) as tm:
+        collections = sorted(tm.stats().by_collection)
+    context = {"files": _exports(request), "collections": collections, "report": None, "limit": _limit(request)}
+    return render(request, "files.html", context)
+
+
+@router.get("/exports/{name}")
+def download(request: Request, name: str) -> FileResponse:
+    """A file of the export folder; any name that would leave the folder is 404."""
+    folder = request.app.state.exports.resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file() or name.startswith("."):
+        raise HTTPException(404, f"no file {name!r} in the export folder")
+    return FileResponse(path, filename=path.name)
+
+
+@router.get("/api/export")
+def api_export(
+    request: Request,
+    format: Annotated[str, Query(pattern="^(tmx|po|csv|xlsx)$")] = "tmx",
+    source: Annotated[str, Query(pattern="^(tk|ru|en)$")] = "en",
+    target: Annotated[str, Query(pattern="^(tk|ru|en|all)$")] = "tk",
+    min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0,
+    collection: Annotated[list[str] | None, Query()] = None,
+    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    until: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+) -> FileResponse:
+    """The TM as a file, with the filters of `tm export`; `target=all` gives the three languages
+    (TMX, CSV, XLSX)."""
+    if target == source or (target == "all" and format == "po"):
+        raise HTTPException(422, "choose two different languages (a PO file holds one pair)")
+    langs = CODES if target == "all" else (source, target)
+    folder = Path(tempfile.mkdtemp(prefix="tm-export-"))
+    path = folder / f"tm-{'-'.join(langs)}.{format}"
+    try:
+        with memory(request) as tm:
+            options = formats.ExportOptions(langs=langs)
+            formats.export_tm(tm, path, options, format, min_confidence, collection or None, since, until)
+    except TmError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(422, error.problem) from None
+    return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True))
+
+
+def _limit(request: Request) -> int:
+    return request.app.state.upload_limit
+
+
+def _imported(request: Request, upload: UploadFile, user: str) -> dict:
+    """Copy the upload to a private folder and import it under its file name: uploading the same
+    name again replaces the earlier upload. (The application refuses a body past the upload limit
+    before it reaches here.)"""
+    name = Path(upload.filename or "").name
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise HTTPException(422, f"{name or 'the upload'}: not a TMX, PO, CSV or XLSX file")
+    folder = Path(tempfile.mkdtemp(prefix="tm-upload-"))
+    try:
+        path = folder / ("upload" + Path(name).suffix.lower())
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out)
+        with memory(request) as tm:
+            report = formats.import_file(tm, path, name=f"upload/{name}")
+    except TmError as error:
+        raise HTTPException(422, f"{name}: {error.problem}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    found = {"imported": report.imported, "replaced": report.replaced, "same_as": report.same_as}
+    return {"file": name, "user": user, **found, "skipped": dict(report.skipped)}
+
+
+@router.post("/api/import")
+def api_import(request: Request, file: UploadFile, user: WRITER) -> dict:
+    """Import a TMX, PO, CSV or XLSX file (multipart field `file`); what it did."""
+    return _imported(request, file, user)
+
+
+@router.post("/files/import", include_in_schema=False)
+def form_import(request: Request, file: UploadFile, user: WRITER) -> Response:
+    report = _imported(request, file, user)
+    with memory(request) as tm:
+        collections = sorted(tm.stats().by_collection)
+    context = {"files": _exports(request), "collections": collections, "report": report, "limit": _limit(request)}
+    return render(request, "files.html", context)
