@@ -61,3 +61,14 @@ def test_bad_queries_are_422_not_500(client):
     assert client.get("/api/lookup", params={"text": "x", "source": "en", "target": "en"}).status_code == 422
     assert client.get("/api/lookup", params={"text": "x", "source": "de"}).status_code == 422
     assert client.get("/openapi.json").json()["info"]["title"] == "tm"
+
+
+def test_search_filters_and_the_coloured_diff(client):
+    params = {"text": QUERY, "source": "en", "target": "tk"}
+    assert client.get("/api/lookup", params=params | {"since": "2030-01-01"}).json()["matches"] == []
+    assert client.get("/api/lookup", params=params | {"collection": "import"}).json()["matches"] == []
+    [best, *_] = client.get("/api/lookup", params=params | {"collection": "sample", "since": ""}).json()["matches"]
+    assert ["added", "and logistics"] in best["diff_parts"]
+    page = client.get("/", params={"q": QUERY, "since": "", "until": "", "collection": ""}).text
+    assert '<span class="added">and logistics</span>' in page
+    assert client.get("/api/lookup", params=params | {"since": "12/02/2024"}).status_code == 422

@@ -63,13 +63,20 @@ def _folded(surface: list[str]) -> list[str]:
 def word_diff(query: str, stored: str) -> str:
     """Stored source with [-removed-] and {+added+} words relative to the query (case aside: a
     word only in another case is shown as it is stored, not as changed)."""
+    marks = {"same": "{}", "removed": "[-{}-]", "added": "{{+{}+}}"}
+    return " ".join(marks[kind].format(text) for kind, text in diff_parts(query, stored))
+
+
+def diff_parts(query: str, stored: str) -> list[tuple[str, str]]:
+    """The word diff as (kind, words): "same", "removed" (in the query only) or "added" (in the
+    stored source only), for a page to colour."""
     a, b = tokens(query), tokens(stored)
     out = []
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(_folded(a), _folded(b)):
         if tag == "equal":
-            out.extend(b[j1:j2])
+            out.extend(("same", word) for word in b[j1:j2])
         if tag in ("delete", "replace"):
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+            out.append(("removed", " ".join(a[i1:i2])))
         if tag in ("insert", "replace"):
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
-    return " ".join(out)
+            out.append(("added", " ".join(b[j1:j2])))
+    return out

@@ -67,11 +67,11 @@ def api_export(
     target: Annotated[str, Query(pattern="^(tk|ru|en|all)$")] = "tk",
     min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0,
     collection: Annotated[list[str] | None, Query()] = None,
-    since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-    until: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+    since: Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
+    until: Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
 ) -> FileResponse:
     """The TM as a file, with the filters of `tm export`; `target=all` gives the three languages
-    (TMX, CSV, XLSX)."""
+    (TMX, CSV, XLSX). An empty filter (as a form sends it) is no filter."""
     if target == source or (target == "all" and format == "po"):
         raise HTTPException(422, "choose two different languages (a PO file holds one pair)")
     langs = CODES if target == "all" else (source, target)
@@ -80,7 +80,8 @@ def api_export(
     try:
         with memory(request) as tm:
             options = formats.ExportOptions(langs=langs)
-            formats.export_tm(tm, path, options, format, min_confidence, collection or None, since, until)
+            collections = [name for name in collection or [] if name] or None
+            formats.export_tm(tm, path, options, format, min_confidence, collections, since or None, until or None)
     except TmError as error:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, error.problem) from None

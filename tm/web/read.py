@@ -12,16 +12,30 @@ from starlette.responses import Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
-from tm.lookup import bridged_lookup, concordance
+from tm.lookup import Filters, bridged_lookup, concordance
+from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory
 from tm.web.common import memory, render
 
 LANGUAGE = Annotated[str, Query(pattern="^(tk|ru|en)$")]
+DAY = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]  # empty, as a form sends it: no filter
+COLLECTIONS = Annotated[list[str] | None, Query()]
 router = APIRouter()
 
 
+def _filters(collection: list[str] | None, since: str, until: str) -> Filters | None:
+    return Filters([name for name in collection or [] if name] or None, since or None, until or None) or None
+
+
 def _matches(
-    request: Request, text: str, source: str, target: str, threshold: int, top: int, finder=bridged_lookup
+    request: Request,
+    text: str,
+    source: str,
+    target: str,
+    threshold: int,
+    top: int,
+    filters: Filters | None = None,
+    finder=bridged_lookup,
 ) -> list[dict]:
     """`finder`'s matches (the lookup of `tm lookup`, or the concordance) as plain dicts."""
     if source == target:
@@ -30,33 +44,60 @@ def _matches(
         return []
     with memory(request) as tm:
         try:
-            found = finder(tm, text, source, target, threshold, top)
+            found = finder(tm, text, source, target, threshold, top, filters)
         except TmError as error:
             raise HTTPException(422, error.problem) from None
-    return [_match(m) for m in found]
+    shown = [_match(m) for m in found]
+    if finder is bridged_lookup:
+        for match in shown:
+            match["diff_parts"] = diff_parts(text, match["source"])
+    return shown
 
 
-def _search(request: Request, text: str, source: str, target: str, threshold: int, top: int) -> dict:
+def _search(
+    request: Request, text: str, source: str, target: str, threshold: int, top: int, filters: Filters | None
+) -> dict:
     return {
-        "matches": _matches(request, text, source, target, threshold, top),
-        "concordance": _matches(request, text, source, target, threshold, top, finder=_concordance),
+        "matches": _matches(request, text, source, target, threshold, top, filters),
+        "concordance": _matches(request, text, source, target, threshold, top, filters, finder=_concordance),
     }
 
 
 @router.get("/api/lookup")
 def api_lookup(
-    request: Request, text: str, source: LANGUAGE = "en", target: LANGUAGE = "tk", threshold: int = 50, top: int = 5
+    request: Request,
+    text: str,
+    source: LANGUAGE = "en",
+    target: LANGUAGE = "tk",
+    threshold: int = 50,
+    top: int = 5,
+    collection: COLLECTIONS = None,
+    since: DAY = "",
+    until: DAY = "",
 ) -> dict:
-    """The matches `tm lookup` gives, and the concordance of the text."""
-    return _search(request, text, source, target, threshold, top)
+    """The matches `tm lookup` gives, and the concordance of the text; only releases of these
+    collections and dates (inclusive) when given."""
+    return _search(request, text, source, target, threshold, top, _filters(collection, since, until))
 
 
 @router.get("/", include_in_schema=False)
 def page_search(
-    request: Request, q: str = "", source: LANGUAGE = "en", target: LANGUAGE = "tk", threshold: int = 50
+    request: Request,
+    q: str = "",
+    source: LANGUAGE = "en",
+    target: LANGUAGE = "tk",
+    threshold: int = 50,
+    collection: COLLECTIONS = None,
+    since: DAY = "",
+    until: DAY = "",
 ) -> Response:
-    found = _search(request, q, source, target, threshold, 10) if q else {"matches": [], "concordance": []}
-    return render(request, "search.html", {"q": q, "source": source, "target": target, "threshold": threshold} | found)
+    filters = _filters(collection, since, until)
+    found = _search(request, q, source, target, threshold, 10, filters) if q else {"matches": [], "concordance": []}
+    with memory(request) as tm:
+        collections = sorted(tm.stats().by_collection)
+    shown = {"q": q, "source": source, "target": target, "threshold": threshold, "since": since, "until": until}
+    chosen = {"collections": collections, "chosen": collection or []}
+    return render(request, "search.html", shown | chosen | found)
 
 
 def _release(request: Request, collection: str, release_id: str) -> dict:
@@ -95,9 +136,11 @@ def tmserver_unit(request: Request, source: str, target: str, text: str) -> list
     ]
 
 
-def _concordance(tm: TranslationMemory, text: str, source: str, target: str, _threshold: int, top: int) -> list:
+def _concordance(
+    tm: TranslationMemory, text: str, source: str, target: str, _threshold: int, top: int, filters: Filters | None
+) -> list:
     """`concordance` with the arguments of a lookup (it has no threshold)."""
-    return concordance(tm, text, source, target, top)
+    return concordance(tm, text, source, target, top, filters)
 
 
 def _tm_language(code: str) -> str:
