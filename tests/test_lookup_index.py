@@ -214,3 +214,36 @@ def test_lookup_where_no_index_can_be_saved_still_answers(tmp_path):
     (tmp_path / "tm.db.index").write_text("a file where the index folder would be")
     assert lookup(tm, "Talks were held.", "en", "tk")[0].percent == 100
     tm.close()
+
+
+def test_a_stream_of_writes_is_followed_write_by_write_with_few_layers(tmp_path, monkeypatch):
+    """A server looking up while a build stores release after release: after each write the view
+    gains a layer of that write alone (merged with its neighbours as they grow), and answers as
+    scoring every unit does, through additions, removals and corrections in place."""
+    rng = random.Random(5)
+    tm = _tm(tmp_path / "tm.db", [_unit("Talks were held in Helsinki.", "Helsinkide gepleşikler geçirildi.")])
+    lookup(tm, "Talks", "en", "tk")
+    indexed = []
+
+    def counted(units, source, target):
+        units = list(units)
+        indexed.append(len(units))
+        return build_index(units, source, target)
+
+    monkeypatch.setattr(lookup_module, "build_index", counted)
+    sentences = [" ".join(rng.choices(WORDS, k=rng.randint(3, 8))) for _ in range(120)]
+    for number, sentence in enumerate(sentences):
+        with tm.transaction():
+            tm.add_imported("test", f"r{number}", [_unit(sentence, f"tk {number}")])
+        if number % 10 == 3:
+            tm.delete("test", f"r{number - 2}")
+        if number % 10 == 7:
+            key = tm.release_key("test", f"r{number - 1}")
+            tm.correct("anna", "edit", tm.release_units(key), [])
+        query = rng.choice(sentences[: number + 1])
+        assert lookup(tm, query, "en", "tk", 50, 3) == reference_lookup(tm, query, "en", "tk", 50, 3)
+    view = index_for(tm, "en", "tk")
+    assert view.base_generation < 5 and len(view.layers) <= 1 + 8  # no rebuild; about log2(120) layers
+    # Each unit indexed a few times (log2 of 120 at most), not once per later write (about 60 times).
+    assert sum(indexed) <= 120 * 8
+    tm.close()

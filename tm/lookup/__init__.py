@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import re
+import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -52,11 +53,13 @@ MAX_QUERY_CHARS = 2000
 # Below this cosine a "same meaning" offer is noise (unrelated sentences reach 0.1-0.3).
 SEMANTIC_MIN = 0.5
 CONFIDENCE_PENALTY = 10.0
-# Units stored since the saved index was built that are indexed on the side before a rebuild.
+# Entries of the releases stored since the saved index was built that are indexed on the side
+# before the saved index is rebuilt.
 DELTA_LIMIT = 20_000
 # Candidates scored at a time before checking whether any later one can still enter the top k.
 BATCH = 256
 _loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDictionary()
+_updating: weakref.WeakKeyDictionary[TranslationMemory, threading.Lock] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,13 @@ def index_for(tm: TranslationMemory, source: str, target: str) -> PairIndex:
     views = _loaded.setdefault(tm, {})
     view = views.get((source, target))
     if view is None or view.stamp != stamp:
-        view = views[(source, target)] = _current_view(tm, source, target, stamp, view)
+        # One thread brings the view up to date while the others of this TM object wait for it,
+        # rather than each doing the same work (a server's request threads after a write).
+        with _updating.setdefault(tm, threading.Lock()):
+            stamp = (tm.identity(), tm.generation())
+            view = views.get((source, target))
+            if view is None or view.stamp != stamp:
+                view = views[(source, target)] = _current_view(tm, source, target, stamp, view)
     return view
 
 
@@ -102,6 +111,9 @@ def _current_view(
 ) -> PairIndex:
     if tm.path == ":memory:":
         return PairIndex([build_index(tm.units((source, target)), source, target)], stamp, stamp[1])
+    extended = previous and previous.stamp[0] == stamp[0] and _extended(tm, source, target, previous, stamp)
+    if extended:
+        return extended
     path = _index_folder(tm) / f"{source}-{target}.idx"
     saved = _saved(previous, stamp) or load_index(path, stamp[0])
     view = saved and _caught_up(tm, source, target, *saved, stamp)
@@ -140,6 +152,33 @@ def _saved(previous: PairIndex | None, stamp: tuple[str, int]) -> tuple[FuzzyInd
     return previous.layers[0], previous.base_generation
 
 
+def _extended(
+    tm: TranslationMemory, source: str, target: str, previous: PairIndex, stamp: tuple[str, int]
+) -> PairIndex | None:
+    """`previous` brought to the present by a layer of the releases stored since it, so that a
+    lookup after a write costs what the write added, not every write since the saved index. Layers
+    are merged as in a log-structured merge: a layer not more than twice the size of the next one
+    joins it, which keeps the layers few and each unit indexed a logarithmic number of times.
+    None once the layers hold more than DELTA_LIMIT entries: then the saved index is rebuilt."""
+    removed, added = tm.changes_since(previous.stamp[1])
+    layers = [layer.without_releases(removed) for layer in previous.layers]
+    groups = list(previous.delta_releases)
+    if added:
+        layers.append(_layer(tm, source, target, added))
+        groups.append(frozenset(added))
+    while len(groups) >= 2 and len(layers[-2]) <= 2 * len(layers[-1]):
+        groups[-2:] = [groups[-2] | groups[-1]]
+        layers[-2:] = [_layer(tm, source, target, groups[-1])]
+    if sum(len(layer) for layer in layers[1:]) > DELTA_LIMIT:
+        return None
+    return PairIndex(layers, stamp, previous.base_generation, groups)
+
+
+def _layer(tm: TranslationMemory, source: str, target: str, releases: Iterable[int]) -> FuzzyIndex:
+    units = [u for chunk in batched(sorted(releases), 500) for u in tm.units((source, target), releases=chunk)]
+    return build_index(units, source, target)
+
+
 def _caught_up(
     tm: TranslationMemory, source: str, target: str, base: FuzzyIndex, generation: int, stamp: tuple[str, int]
 ) -> PairIndex | None:
@@ -147,11 +186,10 @@ def _caught_up(
     removed, added = tm.changes_since(generation)
     layers = [base.without_releases(removed)]
     if added:
-        units = [u for chunk in batched(sorted(added), 500) for u in tm.units((source, target), releases=chunk)]
-        if len(units) > DELTA_LIMIT:
+        layers.append(_layer(tm, source, target, added))
+        if len(layers[-1]) > DELTA_LIMIT:
             return None
-        layers.append(build_index(units, source, target))
-    return PairIndex(layers, stamp, generation)
+    return PairIndex(layers, stamp, generation, [frozenset(added)] if added else [])
 
 
 @contextmanager

@@ -21,7 +21,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -94,12 +94,13 @@ class FuzzyIndex:
         return len(self.lengths)
 
     def without_releases(self, releases: set[int]) -> FuzzyIndex:
-        """The same index with the units of these releases (by TM key) left out."""
+        """The same index with the units of these releases (by TM key) left out too."""
+        if not releases:
+            return self
         view = copy.copy(self)
         view.__dict__.pop("best_confidence", None)
-        view.live = None
-        if releases:
-            view.live = ~np.isin(self.arrays["prov_releases"], np.fromiter(releases, np.int64, len(releases)))
+        live = ~np.isin(self.arrays["prov_releases"], np.fromiter(releases, np.int64, len(releases)))
+        view.live = live if self.live is None else live & self.live
         return view
 
     def units_of(self, entry: int) -> list[int]:
@@ -410,6 +411,7 @@ class PairIndex:
     layers: list[FuzzyIndex]
     stamp: tuple[str, int]  # the TM's identity and generation this view is current for
     base_generation: int = 0  # the generation the saved index (the first layer) was built from
+    delta_releases: list[frozenset[int]] = field(default_factory=list)  # those of each layer after the first
 
     def __len__(self) -> int:
         return sum(len(layer) for layer in self.layers)

@@ -247,10 +247,12 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
     def lone_segments(self, lang: str) -> list[StoredUnit]:
         """The `lang` sentences of releases stored without units (a page with no counterpart yet),
         each as a unit of one language."""
+        # CROSS JOIN keeps SQLite on the releases first: the few without units, then their segments,
+        # rather than every segment of the TM checked one by one.
         rows = self.db.execute(
-            "SELECT s.text, r.collection, r.release_id, r.url, r.date, r.id FROM segments s"
-            " JOIN releases r ON r.id = s.release WHERE s.lang = ?"
-            " AND NOT EXISTS (SELECT 1 FROM units u WHERE u.release = r.id) ORDER BY r.id, s.idx",
+            "SELECT s.text, r.collection, r.release_id, r.url, r.date, r.id FROM releases r"
+            " CROSS JOIN segments s ON s.release = r.id AND s.lang = ?"
+            " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.release = r.id) ORDER BY r.id, s.idx",
             (lang,),
         ).fetchall()
         return [

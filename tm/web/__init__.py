@@ -9,6 +9,8 @@ and CSRF token) or an API token.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -28,11 +30,22 @@ SESSION_HOURS = 12
 
 
 def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
-    """The application over the TM file `db`; downloads come from the folder `exports`."""
-    app = FastAPI(title="tm", description="A trilingual translation memory: lookup, releases, review, tmserver.")
-    app.state.db, app.state.exports, app.state.upload_limit = Path(db), Path(exports), upload_limit
-    with TranslationMemory(db, create=False) as tm:
-        secret = tm.web_secret()
+    """The application over the TM file `db` (opened once, each request thread on its own
+    connection); downloads come from the folder `exports`."""
+    tm = TranslationMemory(db, create=False)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        tm.close()
+
+    app = FastAPI(
+        title="tm",
+        description="A trilingual translation memory: lookup, releases, review, tmserver.",
+        lifespan=lifespan,
+    )
+    app.state.tm, app.state.exports, app.state.upload_limit = tm, Path(exports), upload_limit
+    secret = tm.web_secret()
     app.add_middleware(
         SessionMiddleware, secret_key=secret, session_cookie="tm_session", max_age=SESSION_HOURS * 3600, same_site="lax"
     )

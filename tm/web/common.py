@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from tm.errors import TmError
 from tm.langs import CODES
 from tm.store import TranslationMemory
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
 
-def memory(request: Request) -> TranslationMemory:
-    """The TM the application serves, opened for this request (close it: `with memory(r) as tm`)."""
-    try:
-        return TranslationMemory(request.app.state.db, create=False)
-    except TmError as error:
-        raise HTTPException(503, str(error)) from None
+def memory(request: Request) -> AbstractContextManager[TranslationMemory]:
+    """The TM the application serves (`with memory(request) as tm:`). One TM object serves every
+    request, each thread on its own connection, so the lookup index it loaded stays loaded."""
+    return nullcontext(request.app.state.tm)
 
 
 def csrf_token(request: Request) -> str:
