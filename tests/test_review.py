@@ -179,3 +179,21 @@ def test_exports_mark_reviewed_units(tm, tmp_path):
     entries = {e.msgid: e for e in polib.pofile(str(tmp_path / "out.po"))}
     assert not entries[unit.texts["en"]].fuzzy and "reviewed by anna" in entries[unit.texts["en"]].comment
     assert sum(e.fuzzy for e in entries.values()) == len(entries) - 1
+
+
+def test_relink_moves_one_language_to_the_unit_it_belongs_to(tm):
+    parties, special = unit_with(tm, "The parties"), unit_with(tm, "Special attention")
+    review.relink(tm, parties.id, "ru", "anna", to="next")
+    left, gained = tm.tri_unit(parties.id), tm.tri_unit(special.id)
+    assert set(left.texts) == {"tk", "en"} and left.bead_type == "1-0-1"
+    assert gained.texts["ru"] == f"{parties.texts['ru']} {special.texts['ru']}"
+    assert gained.spans["ru"] == (parties.spans["ru"][0], 2) and gained.bead_type == "1-2-1"
+    [found] = [m for m in lookup(tm, special.texts["en"], "en", "ru", threshold=100)]
+    assert found.target == gained.texts["ru"]
+    review.relink(tm, special.id, "ru", "anna", to="previous")
+    assert tm.tri_unit(parties.id).texts["ru"] == gained.texts["ru"] and "ru" not in tm.tri_unit(special.id).texts
+    first = units_of(tm)[0]
+    with pytest.raises(TmError, match="has no previous unit"):
+        review.relink(tm, first.id, "en", "anna", to="previous")
+    with pytest.raises(TmError, match="say next or previous"):
+        review.relink(tm, first.id, "en", "anna", to="up")

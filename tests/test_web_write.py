@@ -151,3 +151,23 @@ def test_overview_draws_four_charts(served):
         sum(row["units"] for row in data["confidence"]) == data["reviewed"][0]["units"] + data["reviewed"][1]["units"]
     )
     assert client.get("/overview").text.count('src="data:image/png;base64,') == 4
+
+
+def test_relink_through_the_form(served):
+    client, _token, unit, _db = served
+    sign_in(client)
+    page = client.get(f"/units/{unit.id}").text
+    assert f'action="/units/{unit.id}/relink"' in page
+    client.post(f"/units/{unit.id}/relink", data={"csrf": csrf_of(page), "lang": "ru", "to": "next"})
+    after = client.get(f"/api/units/{unit.id}").json()
+    assert "ru" not in after["unit"]["texts"] and after["corrections"][0]["action"] == "relink"
+
+
+def test_the_release_view_shows_the_page_and_links_only_to_web_addresses(served):
+    client, _token, _unit, db = served
+    page = client.get("/releases/sample/2024-001").text
+    assert 'href="https://example.tm/news/2024-001"' in page and "2024-02-12" in page
+    with TranslationMemory(db) as tm, tm.transaction():
+        tm.db.execute("UPDATE releases SET url = 'javascript:alert(1)' WHERE release_id = '2024-001'")
+    page = client.get("/releases/sample/2024-001").text
+    assert "javascript:alert(1)" in page and 'href="javascript' not in page

@@ -1,5 +1,6 @@
-"""What a reviewer does to a unit: accept it, edit it, split it, merge it with the next one, say it
-is not a translation, delete it, or undo any of these.
+"""What a reviewer does to a unit: accept it, edit it, split it, merge it with the next one, re-link
+one language of it to the unit beside it, say it is not a translation, delete it, or undo any of
+these.
 
 Each operation builds the units that replace the old ones and hands them to the store, which
 keeps the correction (who, when, before, after) and marks the new units reviewed: they rank above
@@ -15,7 +16,7 @@ from tm.langs import CODES, check_lang
 from tm.segment import split as split_sentences
 from tm.store import Correction, TranslationMemory, UnitRecord
 
-__all__ = ["accept", "delete", "edit", "merge", "not_translation", "split", "undo"]
+__all__ = ["accept", "delete", "edit", "merge", "not_translation", "relink", "split", "undo"]
 
 
 def accept(tm: TranslationMemory, unit_id: int, user: str) -> int:
@@ -62,17 +63,48 @@ def merge(tm: TranslationMemory, unit_id: int, user: str) -> int:
     following = next((u for u in units if u.position > unit.position), None)
     if following is None:
         raise TmError(f"unit {unit_id} is the last of its release: nothing to merge it with")
-    spans, texts = {}, {}
-    for lang in CODES:
-        parts = [u for u in (unit, following) if lang in u.spans]
-        if not parts:
-            continue
-        firsts = [u.spans[lang][0] for u in parts]
-        known = None not in firsts
-        spans[lang] = (min(firsts) if known else None, sum(u.spans[lang][1] for u in parts))
-        texts[lang] = " ".join(u.texts[lang] for u in parts if lang in u.texts)
+    joined = {lang: _joined([unit, following], lang) for lang in CODES if lang in unit.texts or lang in following.texts}
+    spans = {lang: span for lang, (span, _text) in joined.items()}
+    texts = {lang: text for lang, (_span, text) in joined.items()}
     merged = replace(unit, spans=spans, texts=texts)
     return tm.correct(user, "merge", [unit, following], [merged])
+
+
+def relink(tm: TranslationMemory, unit_id: int, lang: str, user: str, to: str = "next") -> int:
+    """Move the unit's `lang` sentences to the unit beside it (`to`: "next" or "previous"), where
+    they belong: the alignment slipped by a sentence in one language. The neighbour takes them
+    beside its own; the unit keeps its other languages."""
+    check_lang(lang)
+    if to not in ("next", "previous"):
+        raise TmError(f"re-link to {to!r}: say next or previous")
+    unit = tm.tri_unit(unit_id)
+    if lang not in unit.texts:
+        raise TmError(f"unit {unit_id} has no {lang} sentence to re-link")
+    units = tm.release_units(unit.release)
+    before = [u for u in units if u.position < unit.position]
+    after = [u for u in units if u.position > unit.position]
+    neighbour = (after[:1] if to == "next" else before[-1:]) or None
+    if neighbour is None:
+        raise TmError(f"unit {unit_id} has no {to} unit in its release")
+    [other] = neighbour
+    pair = sorted([unit, other], key=lambda u: u.position)
+    moved = _joined(pair, lang)
+    left = replace(unit, spans=_without(unit.spans, lang), texts=_without(unit.texts, lang))
+    gained = replace(other, spans={**other.spans, lang: moved[0]}, texts={**other.texts, lang: moved[1]})
+    made = [u for u in sorted([left, gained], key=lambda u: u.position) if u.texts]
+    return tm.correct(user, "relink", pair, made)
+
+
+def _joined(units: list[UnitRecord], lang: str) -> tuple[tuple[int | None, int], str]:
+    """The span and text of `lang` over `units` (in order), as one side."""
+    parts = [u for u in units if lang in u.spans]
+    firsts = [u.spans[lang][0] for u in parts]
+    first = None if None in firsts else min(firsts)
+    return (first, sum(u.spans[lang][1] for u in parts)), " ".join(u.texts[lang] for u in parts)
+
+
+def _without(mapping: dict, lang: str) -> dict:
+    return {key: value for key, value in mapping.items() if key != lang}
 
 
 def not_translation(tm: TranslationMemory, unit_id: int, user: str) -> int:

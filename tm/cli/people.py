@@ -17,7 +17,7 @@ from tm.errors import TmError
 from tm.langs import CODES
 from tm.store import TranslationMemory, UnitRecord
 
-unit_app = typer.Typer(help="Correct one unit: show, accept, edit, split, merge, not-translation, delete.")
+unit_app = typer.Typer(help="Correct one unit: show, accept, edit, split, merge, relink, not-translation, delete.")
 user_app = typer.Typer(help="The people who may change the TM through `tm serve`.")
 app.add_typer(unit_app, name="unit")
 app.add_typer(user_app, name="user")
@@ -112,6 +112,20 @@ def unit_merge(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None
     """Join the unit with the next one of its release."""
     with TranslationMemory(db, create=False) as tm:
         _done(tm, review.merge(tm, unit_id, _who(user)))
+
+
+@unit_app.command("relink")
+@reports_errors
+def unit_relink(
+    unit_id: UNIT,
+    lang: Annotated[str, typer.Option(help="the language whose sentences move")],
+    to: Annotated[str, typer.Option(help="next or previous: the unit they belong to")] = "next",
+    db: DB = Path("tm.db"),
+    user: USER = None,
+) -> None:
+    """Move one language's sentences of the unit to the unit beside it."""
+    with TranslationMemory(db, create=False) as tm:
+        _done(tm, review.relink(tm, unit_id, lang, _who(user), to))
 
 
 @unit_app.command("not-translation")

@@ -299,6 +299,15 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         """The key of a stored release, or None."""
         return self._release_field("id", collection, release_id)
 
+    def release_info(self, collection: str, release_id: str) -> dict | None:
+        """A stored release's page URL, date, title, aligner and flag, or None when it is not stored."""
+        cursor = self.db.execute(
+            "SELECT url, date, title, aligner, flag FROM releases WHERE collection = ? AND release_id = ?",
+            (collection, release_id),
+        )
+        row = cursor.fetchone()
+        return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else None
+
     def release_hash(self, collection: str, release_id: str) -> str | None:
         """The content hash a release was stored with, or None when it is not stored."""
         return self._release_field("content_hash", collection, release_id)

@@ -105,8 +105,9 @@ def _release(request: Request, collection: str, release_id: str) -> dict:
         key = tm.release_key(collection, release_id)
         if key is None:
             raise HTTPException(404, f"no release {collection}/{release_id}")
+        info = tm.release_info(collection, release_id)
         units = [dataclasses.asdict(u) for u in tm.units(releases=[key], include_lone=True)]
-    return {"release": f"{collection}/{release_id}", "units": units}
+    return {"release": f"{collection}/{release_id}", **info, "units": units}
 
 
 @router.get("/api/releases/{collection:path}/{release_id}")

@@ -19,7 +19,6 @@ from tm.web.common import local_path, memory, render
 
 router = APIRouter()
 PAGE = 50
-ACTIONS = ("accept", "split", "merge", "not-translation", "delete")
 
 
 def _unit(unit) -> dict:
@@ -65,13 +64,15 @@ def page_unit(request: Request, unit_id: int) -> Response:
     return render(request, "unit.html", _unit_view(request, unit_id))
 
 
-def _apply(request: Request, user: str, unit_id: int, action: str, texts: dict, at: dict) -> dict:
-    """Run one correction; a unit that is not there is 404, a correction that cannot be made 422."""
+def _apply(request: Request, user: str, unit_id: int, action: str, options: dict) -> dict:
+    """Run one correction (`options`: texts for edit, at for split, lang and to for relink); a unit
+    that is not there is 404, a correction that cannot be made 422."""
     operations = {
-        "edit": lambda tm: review.edit(tm, unit_id, texts, user),
+        "edit": lambda tm: review.edit(tm, unit_id, options.get("texts") or {}, user),
         "accept": lambda tm: review.accept(tm, unit_id, user),
-        "split": lambda tm: review.split(tm, unit_id, user, at),
+        "split": lambda tm: review.split(tm, unit_id, user, options.get("at") or {}),
         "merge": lambda tm: review.merge(tm, unit_id, user),
+        "relink": lambda tm: review.relink(tm, unit_id, options.get("lang") or "", user, options.get("to") or "next"),
         "not-translation": lambda tm: review.not_translation(tm, unit_id, user),
         "delete": lambda tm: review.delete(tm, unit_id, user),
     }
@@ -97,13 +98,13 @@ def _exists(tm: TranslationMemory, unit_id: int) -> None:
 @router.put("/api/units/{unit_id}")
 def api_edit(request: Request, unit_id: int, user: WRITER, texts: Annotated[dict[str, str], Body(embed=True)]) -> dict:
     """Replace texts of a unit (`{"texts": {"tk": "..."}}`); returns the correction."""
-    return _apply(request, user, unit_id, "edit", texts, {})
+    return _apply(request, user, unit_id, "edit", {"texts": texts})
 
 
 @router.delete("/api/units/{unit_id}")
 def api_delete(request: Request, unit_id: int, user: WRITER) -> dict:
     """Take a unit out of lookups and exports for good; returns the correction."""
-    return _apply(request, user, unit_id, "delete", {}, {})
+    return _apply(request, user, unit_id, "delete", {})
 
 
 @router.post("/api/units/{unit_id}/{action}")
@@ -113,10 +114,13 @@ def api_action(
     action: str,
     user: WRITER,
     at: Annotated[dict[str, int] | None, Body(embed=True)] = None,
+    lang: Annotated[str | None, Body(embed=True)] = None,
+    to: Annotated[str | None, Body(embed=True)] = None,
 ) -> dict:
     """accept, split (`{"at": {"en": 1}}`: sentences per language in the first part), merge (with
-    the next unit), not-translation or delete; returns the correction."""
-    return _apply(request, user, unit_id, action, {}, at or {})
+    the next unit), relink (`{"lang": "ru", "to": "next"}`: move that language's sentences to the
+    unit beside), not-translation or delete; returns the correction."""
+    return _apply(request, user, unit_id, action, {"at": at, "lang": lang, "to": to})
 
 
 @router.post("/units/{unit_id}/{action}", include_in_schema=False)
@@ -131,7 +135,8 @@ async def form_action(request: Request, unit_id: int, action: str, user: WRITER)
         texts = {lang: text for lang, text in texts.items() if current.get(lang) != text}
         if not texts:
             return RedirectResponse(f"/units/{unit_id}", status_code=303)
-    record = _apply(request, user, unit_id, action, texts, at)
+    options = {"texts": texts, "at": at, "lang": str(form.get("lang", "")), "to": str(form.get("to", "next"))}
+    record = _apply(request, user, unit_id, action, options)
     shown = record["after"][0]["id"] if record["after"] else unit_id
     return RedirectResponse(f"/units/{shown}", status_code=303)
 
