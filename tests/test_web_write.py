@@ -1,6 +1,7 @@
 """tm serve, the part that changes the TM: sign-in, CSRF, API tokens, corrections, undo, upload
 and download; every write refused without credentials."""
 
+import json
 import re
 
 import pytest
@@ -171,3 +172,33 @@ def test_the_release_view_shows_the_page_and_links_only_to_web_addresses(served)
         tm.db.execute("UPDATE releases SET url = 'javascript:alert(1)' WHERE release_id = '2024-001'")
     page = client.get("/releases/sample/2024-001").text
     assert "javascript:alert(1)" in page and 'href="javascript' not in page
+
+
+def test_an_uploaded_po_comes_back_pre_translated(served):
+    client, *_ = served
+    source = 'msgid ""\nmsgstr ""\n"Language: tk\\n"\n\nmsgid "{}"\nmsgstr ""\n'.format(
+        "The parties discussed the development of transport and logistics links between the two countries."
+    )
+    answer = client.post("/api/pretranslate", files={"file": ("job.po", source.encode())}, data={"target": "tk"})
+    assert answer.status_code == 200 and 'filename="job.po"' in answer.headers["content-disposition"]
+    assert "Taraplar iki ýurduň" in answer.text
+    assert json.loads(answer.headers["x-tm-analysis"])["filled_exact"] == 1
+    refused = client.post("/api/pretranslate", files={"file": ("job.docx", b"PK")})
+    assert refused.status_code == 422 and "not a PO, XLIFF or text file" in refused.json()["detail"]
+
+
+def test_accept_from_the_queue_returns_to_the_queue(served):
+    client, *_ = served
+    sign_in(client)
+    page = client.get("/review").text
+    first = client.get("/api/review").json()["units"][0]["id"]
+    form = {"csrf": csrf_of(page), "back": "/review?offset=0"}
+    answer = client.post(f"/units/{first}/accept", data=form, follow_redirects=False)
+    assert answer.headers["location"] == "/review?offset=0"
+    assert first not in [u["id"] for u in client.get("/api/review").json()["units"]]
+    form["back"] = "https://evil.example/"
+    second = client.get("/api/review").json()["units"][0]["id"]
+    assert (
+        client.post(f"/units/{second}/accept", data=form, follow_redirects=False).headers["location"]
+        == f"/units/{second}"
+    )

@@ -1,15 +1,16 @@
 """Import and export through the browser: upload a TMX/PO/CSV/XLSX file into the TM (signed in),
-download the TM in any of those formats with the filters of `tm export`, and download the files
-of the export folder (never a file outside it)."""
+download the TM in any of those formats with the filters of `tm export`, pre-translate an uploaded
+PO, XLIFF or text file, and download the files of the export folder (never a file outside it)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
@@ -17,11 +18,13 @@ from starlette.responses import Response
 from tm import formats
 from tm.errors import TmError
 from tm.langs import CODES
+from tm.pretranslate import pretranslate
 from tm.web.auth import WRITER
 from tm.web.common import memory, render
 
 router = APIRouter()
 UPLOAD_SUFFIXES = (".tmx", ".po", ".csv", ".xlsx")
+PRETRANSLATE_SUFFIXES = (".po", ".pot", ".xlf", ".xliff", ".txt")
 
 
 def _exports(request: Request) -> list[dict]:
@@ -90,6 +93,34 @@ def api_export(
 
 def _limit(request: Request) -> int:
     return request.app.state.upload_limit
+
+
+@router.post("/api/pretranslate")
+def api_pretranslate(
+    request: Request,
+    file: UploadFile,
+    source: Annotated[str, Form(pattern="^(tk|ru|en)$")] = "en",
+    target: Annotated[str, Form(pattern="^(tk|ru|en)$")] = "tk",
+    threshold: Annotated[int, Form(ge=1, le=100)] = 75,
+) -> FileResponse:
+    """The uploaded PO, XLIFF or text file with its empty targets filled from the TM (exact
+    matches as translations, fuzzy ones marked for review, as `tm pretranslate` does); the
+    analysis comes in the X-TM-Analysis header as JSON. The TM is only read."""
+    name = Path(file.filename or "").name
+    if not name.lower().endswith(PRETRANSLATE_SUFFIXES):
+        raise HTTPException(422, f"{name or 'the upload'}: not a PO, XLIFF or text file")
+    folder = Path(tempfile.mkdtemp(prefix="tm-pretranslate-"))
+    path, output = folder / ("in" + Path(name).suffix.lower()), folder / name
+    try:
+        with path.open("wb") as out:
+            shutil.copyfileobj(file.file, out)
+        with memory(request) as tm:
+            analysis = pretranslate(tm, path, source, target, output, threshold)
+    except TmError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise HTTPException(422, f"{name}: {error.problem}") from None
+    headers = {"X-TM-Analysis": json.dumps(analysis.as_json())}
+    return FileResponse(output, filename=name, headers=headers, background=BackgroundTask(shutil.rmtree, folder, True))
 
 
 def _imported(request: Request, upload: UploadFile, user: str) -> dict:

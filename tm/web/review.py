@@ -138,7 +138,7 @@ async def form_action(request: Request, unit_id: int, action: str, user: WRITER)
     options = {"texts": texts, "at": at, "lang": str(form.get("lang", "")), "to": str(form.get("to", "next"))}
     record = _apply(request, user, unit_id, action, options)
     shown = record["after"][0]["id"] if record["after"] else unit_id
-    return RedirectResponse(f"/units/{shown}", status_code=303)
+    return RedirectResponse(local_path(str(form.get("back", "")), f"/units/{shown}"), status_code=303)
 
 
 def _count(value) -> int:
