@@ -6,8 +6,9 @@ process (one uvicorn worker); the clients are asyncio tasks in this process, eac
 kept-alive connection,
 sending its next lookup as soon as the last one is answered, through the tmserver endpoint a CAT
 tool calls (`/tmserver/en/ru/unit/TEXT`, the lookup alone) and then through `/api/lookup` (the
-lookup and the concordance of the search page). The writer is `tm build --jobs 1` (the bundled
-encoder, one of the two cores) of a corpus of small releases made from corpora/sample.
+lookup and the concordance of the search page). The writer is `tm build` (the bundled encoder, at
+the CPU priority it takes by default, `--nice 10`; `--writer-nice 0` runs it as the server runs)
+with an empty embedding cache, of the align-dev releases of ../shared.
 
 Phases, each `--seconds` long, the clients asking as fast as they are answered (the most the
 server gives) or together at `--rate` lookups/s (the latency a translator sees at that load,
@@ -41,8 +42,6 @@ import synth
 from tm.formats import ImportedUnit
 from tm.store import TranslationMemory
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "corpora" / "sample"
 TARGETS = "targets: p95 <= 50 ms at >= 200 lookups/s, no errors, memory steady"
 
 
@@ -61,16 +60,18 @@ def queries(stored: list[str], count: int, seed: int = 7) -> list[str]:
 
 
 def writer_corpus(folder: Path, releases: int) -> Path:
-    """`releases` copies of the sample's releases, each its own release with its own id and a
-    numbered title, so that every one is stored."""
+    """`releases` release folders for the build to store: the align-dev documents of ../shared
+    (real releases, whose sentences the embedding cache has not seen), taken again under new ids
+    once all have been used."""
     corpus = folder / "incoming"
-    samples = sorted(p for p in SAMPLE.iterdir() if p.is_dir())
+    documents = sorted(d for d in (synth.SHARED / "eval/align-dev").glob("*/*") if (d / "en.txt").is_file())
     for number in range(releases):
-        source = samples[number % len(samples)]
+        source = documents[number % len(documents)]
         target = corpus / f"2025-{number:04d}"
-        shutil.copytree(source, target)
-        for page in target.glob("??.txt"):
-            page.write_text(f"{number}. " + page.read_text("utf-8"), "utf-8")
+        target.mkdir(parents=True)
+        for lang in ("tk", "ru", "en"):
+            if (source / f"{lang}.txt").is_file():
+                shutil.copy(source / f"{lang}.txt", target / f"{lang}.txt")
     return corpus
 
 
@@ -168,7 +169,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--rate", type=float, default=200, help="lookups/s of the fixed-rate phases")
-    parser.add_argument("--writer-nice", type=int, default=0, help="run the build at this niceness (0: as the server)")
+    parser.add_argument(
+        "--writer-nice", type=int, default=10, help="tm build --nice (its default: 10; 0: as the server)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
@@ -182,7 +185,19 @@ def main() -> int:
         # The first lookup loads (here: builds and saves) the lookup index.
         urllib.request.urlopen(f"http://127.0.0.1:{args.port}/tmserver/en/ru/unit/warm", timeout=300)
         corpus = writer_corpus(folder, 2000)
-        build = [sys.executable, "-m", "tm", "build", str(corpus), "--db", str(db), "--jobs", "1"]
+        cache = ["--cache", str(folder / "embeddings.sqlite")]  # an empty cache: the build encodes every sentence
+        build = [
+            sys.executable,
+            "-m",
+            "tm",
+            "build",
+            str(corpus),
+            "--db",
+            str(db),
+            "--nice",
+            str(args.writer_nice),
+            *cache,
+        ]
         results = {}
         try:
             results["tmserver, no writer (baseline)"] = asyncio.run(
@@ -191,9 +206,7 @@ def main() -> int:
             results[f"tmserver at {args.rate:g}/s, no writer"] = asyncio.run(
                 load(args.port, tmserver, texts, args.clients, args.seconds, server.pid, args.rate)
             )
-            writer = subprocess.Popen(
-                ["nice", "-n", str(args.writer_nice), *build], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
+            writer = subprocess.Popen(build, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(2)  # the build reads and aligns its first releases before it stores any
             with TranslationMemory(db, create=False) as tm:
                 before = tm.stats().releases

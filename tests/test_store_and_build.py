@@ -9,6 +9,7 @@ import tm.store as store
 from tests.conftest import SAMPLE
 from tests.test_cli import tm as tm_command
 from tm import jobs
+from tm.corpus.read import count_releases
 from tm.errors import InputError, StoreError, TmError
 from tm.formats import ImportedUnit, import_file
 from tm.jobs import build
@@ -372,3 +373,18 @@ def test_huge_inputs_are_refused_in_one_line(tmp_path):
         with pytest.raises(InputError, match=r"big\.tmx:1: malformed XML: Resource limit exceeded"):
             import_file(tm, big)
         assert tm.stats().units == units
+
+
+def test_progress_knows_how_many_releases_there_are_before_the_first(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, corpus / "site" / "news")
+    flat = corpus / "flat"
+    flat.mkdir()
+    for lang in ("en", "ru"):
+        shutil.copy(SAMPLE / "2024-002" / f"{lang}.txt", flat / f"2030-001.{lang}.txt")
+    assert count_releases(corpus) == 7
+    seen = []
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(corpus, tm, "ngram", progress=lambda _name, report: seen.append((report.expected, report.done)))
+    assert seen[0] == (7, 1) and seen[-1] == (7, 7)
+    assert [done for _, done in seen] == list(range(1, 8))

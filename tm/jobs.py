@@ -22,6 +22,7 @@ from tm.align.learn import Lexicon
 from tm.align.selftrain import Document, self_train
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
 from tm.corpus.group import group_pages, in_release_layout, to_release, version_similarity
+from tm.corpus.read import count_releases
 from tm.embed import DEFAULT_ENCODER, Encoder, encoder_id, get_encoder
 from tm.embed.base import available_cores
 from tm.errors import InputError
@@ -74,6 +75,13 @@ class BuildReport:
     learned: StoredModel | None = None  # the model a build with `learn` learned and realigned with
     older: int = 0  # releases dated before `since`, left alone
     outdated: int = 0  # unchanged releases aligned by another aligner or model, left for `tm realign`
+    expected: int | None = None  # releases the corpus holds, once known (for progress and time left)
+
+    @property
+    def done(self) -> int:
+        """Releases dealt with so far: stored, found unchanged, or older than `since` (a folder that
+        holds no readable release was counted in `expected`: the estimate errs long)."""
+        return self.added + self.unchanged + self.older
 
 
 def segment_release(release: Release) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
@@ -244,7 +252,8 @@ def _build_pass(corpus: Path, tm: TranslationMemory, settings: Pass, report: Bui
     encoder = get_encoder(name, settings.cache, threads=1 if jobs > 1 or settings.scheduler else None)
     stored = tm.current_model()
     lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
-    releases = _dated_since(corpus_releases(Path(corpus), report.skipped, encoder), settings.since, report)
+    found = corpus_releases(Path(corpus), report.skipped, encoder, lambda count: setattr(report, "expected", count))
+    releases = _dated_since(found, settings.since, report)
     pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress, settings.realign)
     model = lexicon.to_json() if lexicon else None
     if settings.scheduler:
@@ -320,13 +329,18 @@ def _read_presegmented(folder: Path) -> dict[str, list[str]]:
     }
 
 
-def corpus_releases(corpus: Path, skipped: list[Skipped], encoder: Encoder) -> Iterator[Release]:
+def corpus_releases(
+    corpus: Path, skipped: list[Skipped], encoder: Encoder, counted: Callable[[int], None] | None = None
+) -> Iterator[Release]:
     """The releases below `corpus`: read as they are in the corpus layout, else grouped from the
-    pages."""
+    pages. `counted` is told how many there will be, before the first (once grouped, for pages)."""
+    counted = counted or (lambda _count: None)
     if in_release_layout(corpus):
+        counted(count_releases(corpus))
         yield from iter_releases(corpus, skipped)
         return
     grouping = group_pages(corpus, encoder.encode)
+    counted(len(grouping.releases))
     skipped += grouping.skipped
     for found in grouping.releases:
         yield to_release(found, grouping.pages, corpus.resolve().name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shlex
 import sys
 import time
@@ -22,6 +23,20 @@ from tm.errors import TmError
 from tm.langs import CODES, check_lang
 from tm.segment import split
 from tm.store import TranslationMemory
+
+NICE = Annotated[
+    int,
+    typer.Option(
+        min=0, max=19, help="how far the build yields the CPU to other work, such as tm serve's lookups (0: not at all)"
+    ),
+]
+
+
+def _yield_cpu(nice: int) -> None:
+    """Lower this process's CPU priority (its workers inherit it): a batch job should not make
+    the translators looking up on the same machine wait."""
+    if nice:
+        os.nice(nice)
 
 
 @app.command()
@@ -147,11 +162,13 @@ def build(
     ] = False,
     since: Annotated[str | None, typer.Option(help="only releases dated on or after this day (YYYY-MM-DD)")] = None,
     scheduler: SCHEDULER = None,
+    nice: NICE = 10,
 ) -> None:
     """Read, segment, align and store every release under CORPUS_DIR (with the TM's learned
     model, if it has one). Releases aligned before by another aligner or model are left for
     tm realign."""
     first_day = _iso_day(since) if since else None
+    _yield_cpu(nice)
     _build_and_report(corpus_dir, db, jobs_count, encoder, cache, learn=learn, since=first_day, scheduler=scheduler)
 
 
@@ -168,13 +185,25 @@ def realign(
         int | None, typer.Option(help="only releases aligned without a model or with a model version under this")
     ] = None,
     scheduler: SCHEDULER = None,
+    nice: NICE = 10,
 ) -> None:
     """Align again the releases under CORPUS_DIR that the TM holds aligned by another aligner or
     model (tm build leaves them as they are), and store what is new as tm build does."""
     if below is not None and not 0 <= below <= 1:
         raise TmError(f"--below {below} is not a confidence from 0 to 1")
+    _yield_cpu(nice)
     options = {"realign": True, "below": below, "older_than": older_than, "scheduler": scheduler}
     _build_and_report(corpus_dir, db, jobs_count, encoder, cache, **options)
+
+
+def _duration(seconds: float) -> str:
+    """A time left as people say it: 40 s, 12 min, 3 h 10 min."""
+    seconds = max(0, round(seconds))
+    if seconds < 90:
+        return f"{seconds} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds // 3600} h {round(seconds % 3600 / 60)} min"
 
 
 def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str, cache, **options) -> None:
@@ -183,9 +212,12 @@ def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str,
     started = time.monotonic()
 
     def advance(name: str, report: jobs.BuildReport) -> None:
-        done = report.added + report.unchanged
+        done = report.done
         rate = done / max(time.monotonic() - started, 1e-9)
-        progress.update(task, advance=1, description=f"{done} releases, {rate:.1f}/s: {name}")
+        left = f", {_duration((report.expected - done) / rate)} left" if report.expected and rate > 0 else ""
+        total = f"/{report.expected}" if report.expected else ""
+        description = f"{done}{total} releases, {rate:.1f}/s{left}: {name}"
+        progress.update(task, completed=done, total=report.expected, description=description)
 
     with TranslationMemory(db) as tm, Progress(transient=True) as progress:
         task = progress.add_task("aligning", total=None)

@@ -218,6 +218,26 @@ def iter_releases(root: Path, skipped: list[Skipped]) -> Iterator[Release]:
     yield from _walk_releases(root, skipped, set(), root)
 
 
+def count_releases(root: Path) -> int:
+    """How many releases `iter_releases` will find below `root`, from the folder listings alone
+    (no file is read): for a build's progress and its estimate of the time left."""
+    seen: set[Path] = set()
+
+    def count(folder: Path) -> int:
+        if folder.resolve() in seen:
+            return 0
+        seen.add(folder.resolve())
+        if _language_files(folder):
+            return 1
+        try:
+            children = [p for p in folder.iterdir() if p.is_dir()]
+        except OSError:
+            return 0
+        return len(_flat_groups(folder)) + sum(count(child) for child in children)
+
+    return count(Path(root)) if Path(root).is_dir() else 0
+
+
 def _collection(folder: Path, top: Path) -> str:
     """A folder's collection name: its path below the corpus folder (`site1/news`), so that
     `site1/news/001` and `site2/news/001` stay two releases; the corpus folder's own name for

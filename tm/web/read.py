@@ -8,7 +8,7 @@ import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
@@ -47,18 +47,17 @@ def _matches(
             found = finder(tm, text, source, target, threshold, top, filters)
         except TmError as error:
             raise HTTPException(422, error.problem) from None
-    shown = [_match(m) for m in found]
-    if finder is bridged_lookup:
-        for match in shown:
-            match["diff_parts"] = diff_parts(text, match["source"])
-    return shown
+    return [_match(m) for m in found]
 
 
 def _search(
     request: Request, text: str, source: str, target: str, threshold: int, top: int, filters: Filters | None
 ) -> dict:
     return {
-        "matches": _matches(request, text, source, target, threshold, top, filters),
+        "matches": [
+            match | {"diff_parts": diff_parts(text, match["source"])}
+            for match in _matches(request, text, source, target, threshold, top, filters)
+        ],
         "concordance": _matches(request, text, source, target, threshold, top, filters, finder=_concordance),
     }
 
@@ -128,16 +127,17 @@ async def tmserver_languages() -> dict:
 
 
 @router.get("/tmserver/{source}/{target}/unit/{text:path}")
-async def tmserver_unit(request: Request, source: str, target: str, text: str) -> list[dict]:
+async def tmserver_unit(request: Request, source: str, target: str, text: str) -> JSONResponse:
     """Suggestions as tmserver and amaGama give them: source, target, quality, rank."""
     # Run on the event loop, not in a worker thread: a lookup is a millisecond of CPU under the
     # GIL either way, and the hop to a thread and back costs more than the lookup itself
     # (benchmarks/serve.py: 3x the lookups per second).
     source_lang, target_lang = (_tm_language(code) for code in (source, target))
     matches = _matches(request, text, source_lang, target_lang, 50, 5)
-    return [
-        {"source": m["source"], "target": m["target"], "quality": m["ranked"], "rank": m["ranked"]} for m in matches
-    ]
+    # A plain JSONResponse: the list needs no validation on its way out.
+    return JSONResponse(
+        [{"source": m["source"], "target": m["target"], "quality": m["ranked"], "rank": m["ranked"]} for m in matches]
+    )
 
 
 def _concordance(
