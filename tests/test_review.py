@@ -14,6 +14,7 @@ from tm.jobs import build
 from tm.lookup import bridged_lookup, lookup
 from tm.store import TranslationMemory
 
+CODES3 = ("tk", "ru", "en")
 PARTIES = "The parties discussed the development of transport and logistics links between the two countries."
 
 
@@ -197,3 +198,33 @@ def test_relink_moves_one_language_to_the_unit_it_belongs_to(tm):
         review.relink(tm, first.id, "en", "anna", to="previous")
     with pytest.raises(TmError, match="say next or previous"):
         review.relink(tm, first.id, "en", "anna", to="up")
+
+
+def _corrected(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "langs"), [("out.tmx", ("en", "tk")), ("out.po", ("en", "tk")), ("out.csv", CODES3)])
+def test_a_corrected_export_comes_back_as_edits_not_duplicates(tm, tmp_path, name, langs):
+    parties = unit_with(tm, "The parties")
+    path = tmp_path / name
+    formats.export_tm(tm, path, formats.ExportOptions(langs=langs))
+    units_before = tm.stats().units
+    _corrected(path, parties.texts["tk"], "Düzedilen terjime.")
+    found = review.corrections_from_file(tm, path, "anna")
+    assert (found.corrected, found.left) == (1, {}) and found.unchanged > 10
+    assert tm.tri_unit(parties.id).texts["tk"] == "Düzedilen terjime." and tm.tri_unit(parties.id).reviewer == "anna"
+    assert tm.stats().units == units_before  # nothing added
+    assert lookup(tm, PARTIES, "en", "tk")[0].target == "Düzedilen terjime."
+    assert review.corrections_from_file(tm, path, "anna").corrected == 0  # applied once
+
+
+def test_corrections_from_a_file_that_names_nothing_change_nothing(tm, tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("en,tk,collection,release,unit\nHello.,Salam.,sample,2024-001,3\nA.,B.,,,\n", encoding="utf-8")
+    before = state(tm)
+    found = review.corrections_from_file(tm, path, "anna")
+    assert found.corrected == 0 and sum(found.left.values()) == 2
+    assert state(tm) == before and tm.corrections() == []

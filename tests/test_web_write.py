@@ -202,3 +202,17 @@ def test_accept_from_the_queue_returns_to_the_queue(served):
         client.post(f"/units/{second}/accept", data=form, follow_redirects=False).headers["location"]
         == f"/units/{second}"
     )
+
+
+def test_a_corrected_export_uploaded_as_corrections_edits_the_units(served):
+    client, token, unit, _db = served
+    tmx = client.get("/api/export", params={"format": "tmx", "source": "en", "target": "tk"}).text
+    assert unit.texts["tk"] in tmx
+    fixed = tmx.replace(unit.texts["tk"], "Düzedilen terjime.").encode()
+    upload = {"file": ("tm-en-tk.tmx", fixed)}
+    answer = client.post(
+        "/api/import", files=upload, data={"corrections": "true"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.json()["corrected"] == 1
+    assert client.get(f"/api/units/{unit.id}").json()["unit"]["texts"]["tk"] == "Düzedilen terjime."
+    assert client.post("/api/import", files=upload, data={"corrections": "true"}).status_code == 401

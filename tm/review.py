@@ -9,14 +9,28 @@ unreviewed matches, exports mark them, and rebuilds, realigns and imports leave 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from tm.errors import TmError
+from tm.errors import StoreError, TmError
+from tm.formats import ImportedUnit, ReadReport, checked, format_for, get_format
 from tm.langs import CODES, check_lang
 from tm.segment import split as split_sentences
 from tm.store import Correction, TranslationMemory, UnitRecord
 
-__all__ = ["accept", "delete", "edit", "merge", "not_translation", "relink", "split", "undo"]
+__all__ = [
+    "FileCorrections",
+    "accept",
+    "corrections_from_file",
+    "delete",
+    "edit",
+    "merge",
+    "not_translation",
+    "relink",
+    "split",
+    "undo",
+]
 
 
 def accept(tm: TranslationMemory, unit_id: int, user: str) -> int:
@@ -153,3 +167,85 @@ def _part(unit: UnitRecord, sentences: dict[str, list[str]], ranges: dict[str, t
 
 def _shape(sentences: dict[str, list[str]]) -> str:
     return ", ".join(f"{len(found)} {lang}" for lang, found in sentences.items())
+
+
+@dataclass
+class FileCorrections:
+    """What `corrections_from_file` did: units edited, units found as they are in the TM, and
+    units left alone, by reason."""
+
+    corrected: int = 0
+    unchanged: int = 0
+    left: Counter = field(default_factory=Counter)
+
+
+def corrections_from_file(tm: TranslationMemory, path: Path, user: str, fmt: str | None = None) -> FileCorrections:
+    """Apply a file exported from this TM and corrected elsewhere (in a CAT tool, a spreadsheet):
+    each unit of the file that names a unit of the TM (TMX tuid with x-collection and x-release,
+    PO msgctxt, the table's unit column) and keeps at least one of its texts as stored becomes an
+    edit of the texts that differ, reviewed by `user`. Nothing is added: a unit that names no unit
+    of the TM, or whose texts all differ from it, is left out and counted. All or nothing: one
+    transaction."""
+    path = Path(path)
+    if not path.is_file():
+        raise TmError("file not found", path)
+    found = FileCorrections()
+    units = checked(get_format(format_for(path, fmt)).read(path, ReadReport()), path)
+    with tm.transaction():
+        for unit in units:
+            _apply_file_unit(tm, unit, user, f"edit ({path.name})", found)
+    return found
+
+
+def _apply_file_unit(tm: TranslationMemory, unit: ImportedUnit, user: str, action: str, found: FileCorrections) -> None:
+    stored = _named_unit(tm, unit)
+    if stored is None:
+        found.left["names no unit of this TM that holds one of its texts as stored"] += 1
+        return
+    texts = {lang: text for lang, text in unit.texts.items() if text}
+    changed = {lang: text for lang, text in texts.items() if stored.texts.get(lang) != text}
+    if not changed:
+        found.unchanged += 1
+    elif any(lang not in stored.texts for lang in changed):
+        found.left["it adds a language the unit does not have"] += 1
+    else:
+        edited = replace(stored, texts={**stored.texts, **changed})
+        tm.record_correction(user, action, [stored], [edited])
+        found.corrected += 1
+
+
+def _named_unit(tm: TranslationMemory, unit: ImportedUnit) -> UnitRecord | None:
+    """The tri-unit of this TM that a unit of an exported file stands for, if any. A pairwise
+    export numbers its units by pair unit, a three-language export by tri-unit: the id is tried as
+    both, and taken where the unit is of the named release and shares a text with the file's."""
+    reference = _reference(unit.properties)
+    if reference is None:
+        return None
+    collection, release_id, number = reference
+    candidates = [lambda: tm.tri_unit_of_pair(number), lambda: tm.tri_unit(number)]
+    if len(unit.texts) == 3:
+        candidates.reverse()
+    for candidate in candidates:
+        try:
+            named = candidate()
+        except StoreError:
+            continue
+        same_release = named is not None and (named.collection, named.release_id) == (collection, release_id)
+        if same_release and any(named.texts.get(lang) == text for lang, text in unit.texts.items()):
+            return named
+    return None
+
+
+def _reference(props: dict[str, str]) -> tuple[str, str, int] | None:
+    """(collection, release, unit id) as our TMX, PO and table exports write them."""
+    if "#" in props.get("msgctxt", ""):
+        where, _, number = props["msgctxt"].rpartition("#")
+        collection, _, release_id = where.rpartition("/")
+    else:
+        number = props.get("x-tuid") or props.get("unit", "")
+        collection = props.get("x-collection") or props.get("collection", "")
+        release_id = props.get("x-release") or props.get("release", "")
+    number = number.removesuffix(".0")  # a spreadsheet may have made the id a float
+    if not (number.isdigit() and collection and release_id):
+        return None
+    return collection, release_id, int(number)

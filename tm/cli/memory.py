@@ -4,6 +4,7 @@ check, backup."""
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tm import formats
+from tm import formats, review
 from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTIL, app, print_json, reports_errors
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
@@ -248,8 +249,22 @@ def import_command(
     file: Path,
     input_format: Annotated[str | None, typer.Option("--format")] = None,
     db: DB = Path("tm.db"),
+    corrections: Annotated[
+        bool,
+        typer.Option(
+            "--corrections", help="the file is an export of this TM, corrected: edit the units it names, add nothing"
+        ),
+    ] = False,
+    user: Annotated[str | None, typer.Option("--user", envvar="TM_USER", help="who made the corrections")] = None,
 ) -> None:
     """Import a TMX, PO, CSV or Excel file into the TM (all or nothing)."""
+    if corrections:
+        with TranslationMemory(db, create=False) as tm:
+            found = review.corrections_from_file(tm, file, user or getpass.getuser(), input_format)
+        typer.echo(f"corrected {found.corrected} units; {found.unchanged} as they are in the TM")
+        for reason, count in found.left.items():
+            typer.echo(f"  left {count}: {reason}")
+        return
     with TranslationMemory(db) as tm:
         report = formats.import_file(tm, file, input_format)
     if report.same_as:

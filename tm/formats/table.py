@@ -23,7 +23,7 @@ from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 from tm.langs import CODES
 from tm.store import StoredUnit, batched
 
-COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confidence", "reviewed_by"]
+COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confidence", "reviewed_by", "unit"]
 EXCEL_ROWS = 1_048_575  # the sheet's 1,048,576 rows, less the header
 CHUNK = 10_000
 
@@ -57,6 +57,7 @@ def _frame(units: Iterable[StoredUnit]) -> pd.DataFrame:
             "bead_type": u.bead_type,
             "confidence": round(u.confidence, 3),
             "reviewed_by": as_cell(u.reviewer),
+            "unit": u.id,
         }
         for u in units
     ]
@@ -116,7 +117,9 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
                 report.skipped["fewer than two languages"] += 1
                 continue
             props = {
-                k: str(record[k]) for k in ("collection", "release", "url", "date", "reviewed_by") if record.get(k)
+                k: str(record[k])
+                for k in ("collection", "release", "url", "date", "reviewed_by", "unit")
+                if record.get(k)
             }
             if record.get("confidence"):
                 props["x-confidence"] = str(record["confidence"])

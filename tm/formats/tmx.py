@@ -152,6 +152,8 @@ def _read_tu(tu: etree._Element, path: Path, report: ReadReport) -> ImportedUnit
         return None
     if notes:
         props["note"] = " | ".join(notes)
+    if tu.get("tuid"):
+        props["x-tuid"] = tu.get("tuid")  # our export's unit id: `tm import --corrections` finds the unit by it
     return ImportedUnit(texts, props)
 
 

@@ -144,30 +144,53 @@ class Corrections:
     def correct(self, user: str, action: str, removed: list[UnitRecord], made: list[UnitRecord]) -> int:
         """Replace `removed` (units of one release, next to each other) with `made`, reviewed by
         `user`, and record it; returns the correction's id."""
+        with self.transaction():
+            return self.record_correction(user, action, removed, made)
+
+    def record_correction(self, user: str, action: str, removed: list[UnitRecord], made: list[UnitRecord]) -> int:
+        """`correct`, inside a transaction the caller holds (several corrections made together)."""
+        self._require_transaction()
         release = removed[0].release
         if any(unit.release != release for unit in removed):
             raise StoreError("a correction changes the units of one release", self.path)
         at = now()
         made = [replace(unit, reviewer=user, reviewed_at=at, confidence=1.0) for unit in made]
-        with self.transaction():
-            snapshot = self._snapshot(release)
-            made_ids = set(self._rewrite(release, removed, made))
-            after = [unit for unit in self.release_units(release) if unit.id in made_ids]
-            return self.db.execute(
-                "INSERT INTO corrections (at, user, action, release, collection, release_id, before, after, snapshot)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    at,
-                    user,
-                    action,
-                    release,
-                    removed[0].collection,
-                    removed[0].release_id,
-                    _texts_json(removed),
-                    _texts_json(after),
-                    snapshot,
-                ),
-            ).lastrowid
+        snapshot = self._snapshot(release)
+        made_ids = set(self._rewrite(release, removed, made))
+        after = [unit for unit in self.release_units(release) if unit.id in made_ids]
+        return self.db.execute(
+            "INSERT INTO corrections (at, user, action, release, collection, release_id, before, after, snapshot)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                at,
+                user,
+                action,
+                release,
+                removed[0].collection,
+                removed[0].release_id,
+                _texts_json(removed),
+                _texts_json(after),
+                snapshot,
+            ),
+        ).lastrowid
+
+    def tri_unit_of_pair(self, pair_unit: int) -> UnitRecord | None:
+        """The tri-unit whose sentences in the pair's two languages are exactly those of this pair
+        unit (None when there is no such pair unit, or it covers part of a tri-unit)."""
+        row = self.db.execute(
+            "SELECT release, pair, source_first, source_count, target_first, target_count FROM pair_units WHERE id = ?",
+            (pair_unit,),
+        ).fetchone()
+        if row is None:
+            return None
+        release, pair, *spans = row
+        x, y = pair.split("-")
+        found = self.db.execute(
+            f"SELECT id FROM units WHERE release = ? AND {x}_first = ? AND {x}_count = ? AND {y}_first = ?"
+            f" AND {y}_count = ?",
+            (release, *spans),
+        ).fetchone()
+        return self.tri_unit(found[0]) if found else None
 
     def corrections(self, limit: int = 100, release: tuple[str, str] | None = None) -> list[Correction]:
         """The corrections made, newest first; only those of one release (collection, id) if given."""

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.responses import Response
 
-from tm import formats
+from tm import formats, review
 from tm.errors import TmError
 from tm.langs import CODES
 from tm.pretranslate import pretranslate
@@ -123,10 +123,11 @@ def api_pretranslate(
     return FileResponse(output, filename=name, headers=headers, background=BackgroundTask(shutil.rmtree, folder, True))
 
 
-def _imported(request: Request, upload: UploadFile, user: str) -> dict:
+def _imported(request: Request, upload: UploadFile, user: str, corrections: bool) -> dict:
     """Copy the upload to a private folder and import it under its file name: uploading the same
-    name again replaces the earlier upload. (The application refuses a body past the upload limit
-    before it reaches here.)"""
+    name again replaces the earlier upload; with `corrections`, edit the units of this TM that the
+    file (an export of it, corrected) names instead. (The application refuses a body past the
+    upload limit before it reaches here.)"""
     name = Path(upload.filename or "").name
     if not name.lower().endswith(UPLOAD_SUFFIXES):
         raise HTTPException(422, f"{name or 'the upload'}: not a TMX, PO, CSV or XLSX file")
@@ -136,6 +137,15 @@ def _imported(request: Request, upload: UploadFile, user: str) -> dict:
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out)
         with memory(request) as tm:
+            if corrections:
+                fixed = review.corrections_from_file(tm, path, user)
+                return {
+                    "file": name,
+                    "user": user,
+                    "corrected": fixed.corrected,
+                    "unchanged": fixed.unchanged,
+                    "left": dict(fixed.left),
+                }
             report = formats.import_file(tm, path, name=f"upload/{name}")
     except TmError as error:
         raise HTTPException(422, f"{name}: {error.problem}") from None
@@ -146,14 +156,18 @@ def _imported(request: Request, upload: UploadFile, user: str) -> dict:
 
 
 @router.post("/api/import")
-def api_import(request: Request, file: UploadFile, user: WRITER) -> dict:
-    """Import a TMX, PO, CSV or XLSX file (multipart field `file`); what it did."""
-    return _imported(request, file, user)
+def api_import(request: Request, file: UploadFile, user: WRITER, corrections: Annotated[bool, Form()] = False) -> dict:
+    """Import a TMX, PO, CSV or XLSX file (multipart field `file`); with `corrections`, the file
+    is an export of this TM, corrected: the units it names are edited and nothing is added. What
+    it did."""
+    return _imported(request, file, user, corrections)
 
 
 @router.post("/files/import", include_in_schema=False)
-def form_import(request: Request, file: UploadFile, user: WRITER) -> Response:
-    report = _imported(request, file, user)
+def form_import(
+    request: Request, file: UploadFile, user: WRITER, corrections: Annotated[bool, Form()] = False
+) -> Response:
+    report = _imported(request, file, user, corrections)
     with memory(request) as tm:
         collections = sorted(tm.stats().by_collection)
     context = {"files": _exports(request), "collections": collections, "report": report, "limit": _limit(request)}
