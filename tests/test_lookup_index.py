@@ -1,6 +1,7 @@
 """The lookup index as a server and several workers live with it, and lookup() against its exhaustive twin."""
 
 import importlib
+import json
 import multiprocessing
 import os
 import random
@@ -247,3 +248,22 @@ def test_a_stream_of_writes_is_followed_write_by_write_with_few_layers(tmp_path,
     # Each unit indexed a few times (log2 of 120 at most), not once per later write (about 60 times).
     assert sum(indexed) <= 120 * 8
     tm.close()
+
+
+def test_an_altered_index_file_is_rebuilt_not_trusted(tmp_path):
+    tm = _tm(tmp_path / "tm.db", [_unit("Talks were held in Helsinki.", "Helsinkide gepleşikler geçirildi.")])
+    lookup(tm, "Talks were held in Helsinki.", "en", "tk")
+    tm.close()
+    saved = tmp_path / "tm.db.index" / "en-tk.idx"
+    data = bytearray(saved.read_bytes())
+    magic = len(index_module._MAGIC)
+    head_length = int.from_bytes(data[magic : magic + 8], "little")
+    header = json.loads(data[magic + 8 : magic + 8 + head_length])
+    start = -(-(magic + 8 + head_length) // 64) * 64
+    data[start + header["arrays"]["vocabulary"][2]] ^= 0x01  # one bit of a word of the vocabulary
+    saved.write_bytes(bytes(data))
+    with TranslationMemory(tmp_path / "tm.db") as other:
+        assert index_module.load_index(saved, other.identity()) is None
+        [match] = lookup(other, "Talks were held in Helsinki.", "en", "tk")
+        assert match.percent == 100
+        assert index_module.load_index(saved, other.identity()) is not None  # written again, whole

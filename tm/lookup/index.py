@@ -19,6 +19,7 @@ import bisect
 import copy
 import json
 import math
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from tm.files import replacing
 from tm.lookup.score import NUMBER, words
 from tm.store import StoredUnit
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: a CRC-32 of each array, checked on loading
 _MAGIC = b"tm-fuzzy-index\n"
 # Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates
 # (a module setting, so that tests can make the prefix filter run on a small index).
@@ -292,7 +293,8 @@ class FuzzyIndex:
         }
         header, offset = {"format": FORMAT_VERSION, "tm": stamp[0], "generation": stamp[1], "arrays": {}}, 0
         for name, array in arrays.items():
-            header["arrays"][name] = [array.dtype.str, len(array), offset]
+            checksum = zlib.crc32(np.ascontiguousarray(array).data)
+            header["arrays"][name] = [array.dtype.str, len(array), offset, checksum]
             offset += -(-array.nbytes // 64) * 64  # 64-byte aligned
         head = json.dumps(header).encode()
         start = -(-(len(_MAGIC) + 8 + len(head)) // 64) * 64
@@ -306,7 +308,8 @@ class FuzzyIndex:
 
 def load_index(path: Path, identity: str) -> tuple[FuzzyIndex, int] | None:
     """The index saved at `path` for the TM `identity`, memory-mapped, and the generation it was
-    built from; None when there is none, or it is unreadable, or it belongs to another TM."""
+    built from; None when there is none, or it is unreadable, truncated, altered (a checksum of each
+    array; about 60 ms a GB when a process first opens it) or of another TM."""
     try:
         with open(path, "rb") as file:
             if file.read(len(_MAGIC)) != _MAGIC:
@@ -317,10 +320,12 @@ def load_index(path: Path, identity: str) -> tuple[FuzzyIndex, int] | None:
             return None
         size = path.stat().st_size
         arrays = {}
-        for name, (dtype, length, offset) in header["arrays"].items():
+        for name, (dtype, length, offset, checksum) in header["arrays"].items():
             if start + offset + np.dtype(dtype).itemsize * length > size:
                 return None  # truncated
             arrays[name] = np.memmap(path, dtype, "r", start + offset, (length,)) if length else np.empty(0, dtype)
+            if zlib.crc32(arrays[name].data) != checksum:
+                return None  # altered since it was written
         vocabulary = arrays.pop("vocabulary").tobytes().decode()
         collections = arrays.pop("collection_names").tobytes().decode()
         index = FuzzyIndex(arrays, vocabulary.split("\n") if vocabulary else [], collections.split("\n"))
