@@ -1,14 +1,16 @@
 import csv
 import subprocess
 import sys
+import zipfile
 
 import openpyxl
+import pandas as pd
 import polib
 import pytest
 
 from tests.conftest import require_tool
 from tm.errors import InputError, TmError
-from tm.formats import ExportOptions, ImportedUnit, export_tm, import_file
+from tm.formats import ExportOptions, ImportedUnit, export_tm, import_file, table
 from tm.store import TranslationMemory
 
 UNITS = [
@@ -217,3 +219,19 @@ def test_export_never_destroys_the_tm_and_leaves_no_partial_file(tmp_path):
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
         with pytest.raises(TmError, match="is not a plain file"):
             export_tm(memory, tmp_path, ExportOptions(("en", "tk")), "csv")
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_before_it_is_unpacked(memory, tmp_path, monkeypatch):
+    """A valid workbook with a member that unpacks far beyond any sheet: refused on the sizes the
+    zip declares, in one line, the TM unchanged."""
+    path = tmp_path / "bomb.xlsx"
+    pd.DataFrame({"en": ["Hello."], "tk": ["Salam."]}).to_excel(path, index=False)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as workbook:
+        workbook.writestr("xl/media/zeros.bin", bytes(24 << 20))  # 24 MiB of zeros, about 24 KiB packed
+    assert path.stat().st_size < 200_000
+    monkeypatch.setattr(table, "XLSX_UNPACKED_LIMIT", 16 << 20)
+    with pytest.raises(TmError, match=r"bomb.xlsx: the workbook unpacks to 24 MiB, more than 16 MiB") as refused:
+        import_file(memory, path)
+    assert "\n" not in str(refused.value) and memory.stats().units == 0
+    monkeypatch.setattr(table, "XLSX_UNPACKED_LIMIT", 32 << 20)
+    assert import_file(memory, path).imported == 1

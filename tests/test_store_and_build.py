@@ -388,3 +388,30 @@ def test_progress_knows_how_many_releases_there_are_before_the_first(tmp_path):
         build(corpus, tm, "ngram", progress=lambda _name, report: seen.append((report.expected, report.done)))
     assert seen[0] == (7, 1) and seen[-1] == (7, 7)
     assert [done for _, done in seen] == list(range(1, 8))
+
+
+def test_a_full_disk_stops_the_build_in_one_line_and_a_rerun_completes_it(tmp_path, monkeypatch):
+    """A full disk, as SQLite meets it (SQLITE_FULL, made here with a page limit): one line, every
+    release committed before it whole, and the same build run again when there is room finishes."""
+    path = tmp_path / "tm.db"
+    TranslationMemory(path).close()
+    connect = TranslationMemory._connect
+
+    def small_disk(self):
+        connection = connect(self)
+        connection.execute("PRAGMA max_page_count = 18")
+        return connection
+
+    monkeypatch.setattr(TranslationMemory, "_connect", small_disk)
+    with TranslationMemory(path) as tm, pytest.raises(StoreError, match="the disk is full") as failure:
+        build(SAMPLE, tm, "ngram")
+    assert "\n" not in str(failure.value)
+    monkeypatch.setattr(TranslationMemory, "_connect", connect)
+    with TranslationMemory(path) as tm:
+        stored = tm.stats().releases
+        assert tm.check() == [] and stored < 6
+        assert tm.runs()[0].status == "failed" and "disk is full" in tm.runs()[0].error
+        assert build(SAMPLE, tm, "ngram").added == 6 - stored
+        with TranslationMemory(tmp_path / "clean.db") as clean:
+            build(SAMPLE, clean, "ngram")
+            assert tm.stats() == clean.stats()

@@ -13,6 +13,7 @@ the release it is in (CSV and TMX keep it).
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from tm.store import StoredUnit, batched
 COLUMNS = ["collection", "release", "date", "url", *CODES, "bead_type", "confidence", "reviewed_by", "unit"]
 EXCEL_ROWS = 1_048_575  # the sheet's 1,048,576 rows, less the header
 CHUNK = 10_000
+# A full sheet of three long segments a row unpacks to about 1 GiB of XML; more is not a TM.
+XLSX_UNPACKED_LIMIT = 2 << 30
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -93,7 +96,23 @@ def _refuse_control_characters(frame: pd.DataFrame, path: Path) -> None:
             )
 
 
+def _unpacked_size(path: Path) -> int:
+    """What an XLSX file (a zip) says it unpacks to: a zip bomb is refused on this before any of it
+    is unpacked. (A member longer than it says fails its CRC check while being read.)"""
+    try:
+        with zipfile.ZipFile(path) as workbook:
+            return sum(member.file_size for member in workbook.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise InputError(f"not a readable workbook ({error})", path) from error
+
+
 def _chunks(path: Path) -> Iterator[pd.DataFrame]:
+    if Path(path).suffix.lower() == ".xlsx" and (unpacked := _unpacked_size(path)) > XLSX_UNPACKED_LIMIT:
+        raise InputError(
+            f"the workbook unpacks to {unpacked >> 20} MiB, more than {XLSX_UNPACKED_LIMIT >> 20} MiB: "
+            "not read (a zip bomb, or a sheet to export as CSV)",
+            path,
+        )
     try:
         if Path(path).suffix.lower() == ".xlsx":
             yield pd.read_excel(path, dtype=str)

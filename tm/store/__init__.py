@@ -68,7 +68,7 @@ def _problem(error: sqlite3.Error, timeout: float) -> str:
     if "unable to open" in text:
         return f"cannot open the TM file ({text}); check that its folder exists and can be written"
     if "disk" in text and "full" in text:
-        return "the disk is full; nothing was written"
+        return "the disk is full: the write under way was not made (what was committed before it is kept)"
     if "malformed" in text:
         return f"the TM file is damaged ({text}); restore it from a backup (tm backup makes one)"
     return f"not a TM file ({text})"
@@ -186,7 +186,8 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
                 self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
             self.db.execute("COMMIT")
         except BaseException as error:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite has rolled back already after some errors (a full disk)
+                self.db.execute("ROLLBACK")
             if isinstance(error, sqlite3.OperationalError):
                 raise StoreError(_problem(error, self.busy_timeout), self.path) from error
             raise
