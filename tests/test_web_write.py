@@ -216,3 +216,11 @@ def test_a_corrected_export_uploaded_as_corrections_edits_the_units(served):
     assert answer.json()["corrected"] == 1
     assert client.get(f"/api/units/{unit.id}").json()["unit"]["texts"]["tk"] == "Düzedilen terjime."
     assert client.post("/api/import", files=upload, data={"corrections": "true"}).status_code == 401
+
+
+def test_password_guessing_is_slowed_to_five_tries_a_name(served):
+    client, *_ = served
+    for _ in range(5):
+        assert sign_in(client, "a wrong guess").status_code == 401
+    refused = sign_in(client)  # even the right password, now
+    assert refused.status_code == 429 and "too many failed sign-ins as anna" in refused.json()["detail"]

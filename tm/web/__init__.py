@@ -45,6 +45,7 @@ def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UP
         lifespan=lifespan,
     )
     app.state.tm, app.state.exports, app.state.upload_limit = tm, Path(exports), upload_limit
+    app.state.failed_sign_ins = {}
     secret = tm.web_secret()
     app.add_middleware(
         SessionMiddleware, secret_key=secret, session_cookie="tm_session", max_age=SESSION_HOURS * 3600, same_site="lax"

@@ -4,6 +4,8 @@ with an API token (`Authorization: Bearer ...`). Reading needs neither."""
 from __future__ import annotations
 
 import hmac
+import time
+from collections import deque
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -13,6 +15,9 @@ from starlette.responses import Response
 from tm.web.common import csrf_token, local_path, memory, render
 
 router = APIRouter()
+# Failed sign-ins allowed per name within the window; then that name waits out the window.
+FAILURES_ALLOWED = 5
+FAILURE_WINDOW = 300.0  # seconds
 
 
 async def writer(request: Request) -> str:
@@ -54,14 +59,33 @@ def login(
 ) -> Response:
     if not hmac.compare_digest(csrf, csrf_token(request)):
         raise HTTPException(403, "the form's token is missing or stale (CSRF check); reload the page and try again")
+    failures = _recent_failures(request, name)
+    if len(failures) >= FAILURES_ALLOWED:
+        wait = round((failures[0] + FAILURE_WINDOW - time.monotonic()) / 60) or 1
+        raise HTTPException(429, f"too many failed sign-ins as {name}; try again in {wait} min")
     with memory(request) as tm:
         valid = tm.signed_in(name, password)
     if not valid:
+        failures.append(time.monotonic())
         return render(request, "login.html", {"next": local_path(next), "problem": "Wrong name or password."}, 401)
     request.session.clear()  # a new session on sign-in: a token planted before it is worth nothing
     request.session["user"] = name
     csrf_token(request)
     return RedirectResponse(local_path(next), status_code=303)
+
+
+def _recent_failures(request: Request, name: str) -> deque[float]:
+    """The times of this name's failed sign-ins within the window (kept by the application): a
+    password guessed at is guessed slowly, whichever machine the guesses come from."""
+    known = request.app.state.failed_sign_ins
+    if len(known) > 10_000:  # names tried once and long ago are forgotten, not kept forever
+        known = request.app.state.failed_sign_ins = {
+            n: f for n, f in known.items() if f[-1] > time.monotonic() - FAILURE_WINDOW
+        }
+    failures = known.setdefault(name, deque())
+    while failures and failures[0] < time.monotonic() - FAILURE_WINDOW:
+        failures.popleft()
+    return failures
 
 
 @router.post("/logout", include_in_schema=False)
