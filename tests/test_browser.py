@@ -5,16 +5,13 @@ The server is `tm serve` itself, started as a process on a free port. Screenshot
 go to tests/output/browser/ (TM_BROWSER_SHOTS elsewhere)."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE, require_tool
+from tests.conftest import ROOT, SAMPLE, require_tool, serving
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -24,12 +21,6 @@ PASSWORD = "correct horse battery"
 SHOTS = Path(os.environ.get("TM_BROWSER_SHOTS", ROOT / "tests" / "output" / "browser"))
 QUERY = "The parties discussed the development of transport links between the two countries."
 EDITED = "The sides discussed transport and logistics links between the two countries."
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _tm(*args: str, stdin: str | None = None) -> None:
@@ -42,23 +33,8 @@ def server(tmp_path_factory):
     db = str(folder / "tm.db")
     _tm("build", str(SAMPLE), "--db", db, "--encoder", "ngram")
     _tm("user", "add", "anna", "--db", db, "--password-stdin", stdin=PASSWORD + "\n")
-    port = _free_port()
-    command = [sys.executable, "-m", "tm", "serve", "--db", db, "--port", str(port), "--exports", str(folder)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/tmserver/languages/", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"tm serve did not start: {process.stderr.read().decode()}")
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(10)
+    with serving(db, "--exports", str(folder)) as (url, _process):
+        yield url
 
 
 @pytest.fixture(scope="module")
