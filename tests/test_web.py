@@ -1,6 +1,8 @@
 """tm serve, read-only part: search and release pages with their JSON twins, the tmserver
 protocol, text from the TM escaped everywhere."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -72,3 +74,13 @@ def test_search_filters_and_the_coloured_diff(client):
     page = client.get("/", params={"q": QUERY, "since": "", "until": "", "collection": ""}).text
     assert '<span class="added">and logistics</span>' in page
     assert client.get("/api/lookup", params=params | {"since": "12/02/2024"}).status_code == 422
+
+
+def test_the_api_page_lists_the_openapi_operations_and_loads_nothing_from_elsewhere(client):
+    schema = client.get("/openapi.json").json()
+    assert "/api/lookup" in schema["paths"] and "put" in schema["paths"]["/api/units/{unit_id}"]
+    page = client.get("/api").text
+    assert "<code>/api/lookup</code>" in page and "<code>/tmserver/languages/</code>" in page
+    assert client.get("/docs").status_code == 404
+    for path in ("/", "/api", "/review", "/overview", "/files", "/corrections", "/login"):
+        assert "://" not in "".join(re.findall(r'(?:src|href)="([^"]*)"', client.get(path).text)), path

@@ -1,10 +1,10 @@
 """`tm serve`: the TM as web pages for the translation team, over the same library as the CLI.
 
 Server-rendered pages (Jinja2, autoescaped) with a JSON twin under /api/ for each, described by
-OpenAPI at /docs. `read` holds search, the release view and the tmserver protocol; `review` the
-queue, units and corrections; `files` import and export; `overview` the charts; `auth` sign-in
-and the rule for writes: reading is open, every change needs a signed-in user (session cookie
-and CSRF token) or an API token.
+OpenAPI (/openapi.json, listed as a page at /api). `read` holds search, the release view and the
+tmserver protocol; `review` the queue, units and corrections; `files` import and export;
+`overview` the charts; `auth` sign-in and the rule for writes: reading is open, every change
+needs a signed-in user (session cookie and CSRF token) or an API token.
 """
 
 from __future__ import annotations
@@ -39,10 +39,13 @@ def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UP
         yield
         tm.close()
 
+    # No Swagger UI or ReDoc: they load their scripts from a CDN, and the pages must work offline.
     app = FastAPI(
         title="tm",
         description="A trilingual translation memory: lookup, releases, review, tmserver.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.tm, app.state.exports, app.state.upload_limit = tm, Path(exports), upload_limit
     app.state.failed_sign_ins = {}

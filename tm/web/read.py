@@ -120,6 +120,24 @@ def page_release(request: Request, collection: str, release_id: str) -> Response
     return render(request, "release.html", _release(request, collection, release_id))
 
 
+@router.get("/api", include_in_schema=False)
+def page_api(request: Request) -> Response:
+    """The API as a page: every operation of the OpenAPI description, with its parameters."""
+    schema = request.app.openapi()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": [p["name"] for p in operation.get("parameters", [])],
+        }
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    return render(request, "api.html", {"operations": operations})
+
+
 @router.get("/tmserver/languages/")
 async def tmserver_languages() -> dict:
     """The languages the TM holds, as translate-toolkit's tmserver answers."""
