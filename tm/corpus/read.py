@@ -37,7 +37,8 @@ def decode(data: bytes, path: str) -> str:
         guess = data.decode("cp1251", errors="replace")
         if len(_CYRILLIC.findall(guess)) > len(guess) / 3:
             return guess
-        raise InputError(f"not UTF-8 text (bad byte at offset {error.start})", path) from error
+        problem = f"not UTF-8 text (bad byte at offset {error.start}); if it is Latin-1 or cp1252, convert it first"
+        raise InputError(f"{problem} (iconv -f cp1252 -t utf-8)", path) from error
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

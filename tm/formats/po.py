@@ -61,8 +61,25 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     return len(po)
 
 
+_QUOTED_LINE = re.compile(r'^(?:#~\s*)?(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"')
+_CLOSED = re.compile(r'(?<!\\)(?:\\\\)*"\s*$')
+
+
+def _check_strings(path: Path) -> None:
+    """Refuse a string left open: polib would read it without its last character."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, 1):
+                start = _QUOTED_LINE.match(line)
+                if start and not _CLOSED.search(line[start.end() :]):
+                    raise InputError("a string is not closed with a quote", path, number)
+    except OSError as error:
+        raise InputError(f"not a readable PO file ({error.strerror})", path) from error
+
+
 def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
     """Yield the translated entries as units, counting into `report`."""
+    _check_strings(path)
     try:
         po = polib.pofile(str(path))
     except (OSError, ValueError) as error:
@@ -73,6 +90,9 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
         raise InputError("PO header has no Language of ours (tk, ru or en)", path)
     for entry in po:
         report.read += 1
+        if entry.msgid_plural:
+            report.skipped["plural forms (a unit holds one sentence a language)"] += 1
+            continue
         if entry.obsolete or not entry.msgstr:
             report.skipped["untranslated or obsolete"] += 1
             continue

@@ -13,6 +13,7 @@ the release it is in (CSV and TMX keep it).
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -116,8 +117,23 @@ def _chunks(path: Path) -> Iterator[pd.DataFrame]:
     try:
         if Path(path).suffix.lower() == ".xlsx":
             yield pd.read_excel(path, dtype=str)
-        else:
-            yield from pd.read_csv(path, dtype=str, chunksize=CHUNK)
+            return
+        # index_col=False: a row with a field more than the header never makes the first column an
+        # index (shifting every text one column); pandas warns instead, and that refuses the file.
+        chunks = pd.read_csv(path, dtype=str, chunksize=CHUNK, index_col=False)
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+    except pd.errors.ParserWarning as error:
+        raise InputError(
+            "a row has more fields than the header: its texts would land in other columns", path
+        ) from error
+    except InputError:
+        raise
     except Exception as error:  # pandas raises many parser-specific types
         raise InputError(f"not a readable table ({error})", path) from error
 

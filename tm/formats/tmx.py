@@ -166,6 +166,9 @@ def _read_tuv(tuv: etree._Element, texts: dict[str, str], path: Path, report: Re
     if lang is None:
         report.left_out[f"language {tag!r} not in tk/ru/en"] += 1
         return
+    if lang in texts:
+        report.left_out[f"another {lang} version in the same <tu> (the first is kept)"] += 1
+        return
     text = (seg.text or "") if len(seg) == 0 else _segment_text(seg)
     texts[lang] = " ".join(text.split())
 
