@@ -1,7 +1,9 @@
 """The README's commands, run as a user runs them."""
 
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -10,8 +12,9 @@ import pytest
 from tests.conftest import ROOT, SAMPLE
 
 
-def tm(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "tm", *map(str, args)], cwd=cwd, capture_output=True, text=True)
+def tm(*args, cwd, stdin=None):
+    command = [sys.executable, "-m", "tm", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, input=stdin)
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +165,56 @@ def test_runs_lists_the_builds(workdir):
     )
     [run] = json.loads(tm("runs", "--json", cwd=workdir).stdout)
     assert (run["status"], run["units"], run["problems"]) == ("done", 29, [])
+
+
+def on_copy(folder, *args):
+    """A command on the copy of the TM in `folder`."""
+    return tm(*args, "--db", folder / "tm.db", cwd=folder)
+
+
+def test_a_reviewers_commands(workdir, tmp_path):
+    shutil.copy(workdir / "tm.db", tmp_path / "tm.db")
+    run = functools.partial(on_copy, tmp_path)
+    shown = json.loads(run("unit", "show", "3", "--json").stdout)
+    assert shown["texts"]["en"].startswith("The parties discussed")
+    edited = run("unit", "edit", "3", "--tk", "Düzedilen terjime.", "--user", "anna")
+    assert edited.returncode == 0 and edited.stdout.startswith("correction 1: edit, 1 unit(s) -> 1")
+    relinked = run("unit", "relink", "4", "--lang", "ru", "--to", "previous", "--user", "anna")
+    assert "correction 2: relink, 2 unit(s) -> 2" in relinked.stdout
+    log = run("corrections")
+    assert log.stdout.index("2  ") < log.stdout.index("1  ") and "+ tk: Düzedilen terjime." in log.stdout
+    assert "correction 2 (relink) undone" in run("undo", "2", "--user", "anna").stdout
+    refused = run("undo", "2")
+    assert refused.returncode == 1 and refused.stderr.strip().endswith("correction 2 was undone already")
+    bad = run("unit", "split", "3", "--at", "fr=1")
+    assert bad.returncode == 1 and "write LANG=N" in bad.stderr
+    added = tm("user", "add", "anna", "--password-stdin", "--db", tmp_path / "tm.db", cwd=tmp_path, stdin="short\n")
+    assert added.returncode == 1 and "shorter than 8 characters" in added.stderr
+    added = tm(
+        "user", "add", "anna", "--password-stdin", "--db", tmp_path / "tm.db", cwd=tmp_path, stdin="long enough\n"
+    )
+    assert added.stdout.strip() == "user anna can sign in" and run("user", "list").stdout.strip() == "anna"
+    assert len(run("user", "token", "anna").stdout.strip()) > 30
+
+
+def test_import_corrections_from_a_corrected_export(workdir, tmp_path):
+    shutil.copy(workdir / "tm.db", tmp_path / "tm.db")
+    run = functools.partial(on_copy, tmp_path)
+    run("export", "--format", "po", "--from", "en", "--to", "tk", "-o", tmp_path / "job.po")
+    po = (tmp_path / "job.po").read_text(encoding="utf-8")
+    old = "Taraplar iki ýurduň arasyndaky ulag-logistika baglanyşyklaryny ösdürmegi ara alyp maslahatlaşdylar."
+    (tmp_path / "job.po").write_text(po.replace(old, "Düzedilen terjime."), encoding="utf-8")
+    fixed = run("import", tmp_path / "job.po", "--corrections", "--user", "boris")
+    assert fixed.returncode == 0 and fixed.stdout.startswith("corrected 1 units;")
+    found = json.loads(
+        run(
+            "lookup",
+            "The parties discussed the development of transport and logistics links between the two countries.",
+            "--from",
+            "en",
+            "--to",
+            "tk",
+            "--json",
+        ).stdout
+    )
+    assert found[0]["target"] == "Düzedilen terjime."

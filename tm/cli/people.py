@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -42,8 +43,11 @@ def _print_unit(unit: UnitRecord) -> None:
             typer.echo(f"  {lang}: {unit.texts[lang]}")
 
 
-def _done(tm: TranslationMemory, correction: int) -> None:
-    [record] = [c for c in tm.corrections(1) if c.id == correction]
+def _correct(db: Path, make: Callable[[TranslationMemory], int]) -> None:
+    """Make one correction in the TM at `db` and print what it did."""
+    with TranslationMemory(db, create=False) as tm:
+        correction = make(tm)
+        [record] = [c for c in tm.corrections(1) if c.id == correction]
     typer.echo(f"correction {correction}: {record.action}, {len(record.before)} unit(s) -> {len(record.after)}")
     for after in record.after:
         shown = " | ".join(f"{lang}: {text}" for lang, text in after["texts"].items())
@@ -63,8 +67,7 @@ def unit_show(unit_id: UNIT, db: DB = Path("tm.db"), as_json: Annotated[bool, ty
 @reports_errors
 def unit_accept(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
     """Mark the unit right as it stands."""
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.accept(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.accept(tm, unit_id, _who(user)))
 
 
 @unit_app.command("edit")
@@ -81,8 +84,7 @@ def unit_edit(
     texts = {lang: text for lang, text in (("tk", tk), ("ru", ru), ("en", en)) if text is not None}
     if not texts:
         raise TmError("give the new text with --tk, --ru or --en")
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.edit(tm, unit_id, texts, _who(user)))
+    _correct(db, lambda tm: review.edit(tm, unit_id, texts, _who(user)))
 
 
 @unit_app.command("split")
@@ -102,16 +104,14 @@ def unit_split(
         if lang not in CODES or not count.isdigit():
             raise TmError(f"--at {item!r}: write LANG=N, LANG one of tk, ru, en")
         where[lang] = int(count)
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.split(tm, unit_id, _who(user), where))
+    _correct(db, lambda tm: review.split(tm, unit_id, _who(user), where))
 
 
 @unit_app.command("merge")
 @reports_errors
 def unit_merge(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
     """Join the unit with the next one of its release."""
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.merge(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.merge(tm, unit_id, _who(user)))
 
 
 @unit_app.command("relink")
@@ -124,24 +124,21 @@ def unit_relink(
     user: USER = None,
 ) -> None:
     """Move one language's sentences of the unit to the unit beside it."""
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.relink(tm, unit_id, lang, _who(user), to))
+    _correct(db, lambda tm: review.relink(tm, unit_id, lang, _who(user), to))
 
 
 @unit_app.command("not-translation")
 @reports_errors
 def unit_not_translation(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
     """The unit's sentences are not translations of each other: each stays alone."""
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.not_translation(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.not_translation(tm, unit_id, _who(user)))
 
 
 @unit_app.command("delete")
 @reports_errors
 def unit_delete(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
     """Take the unit out of lookups and exports, for good (a rebuild does not bring it back)."""
-    with TranslationMemory(db, create=False) as tm:
-        _done(tm, review.delete(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.delete(tm, unit_id, _who(user)))
 
 
 @app.command("corrections")
