@@ -210,3 +210,27 @@ def test_a_request_flood_from_one_client_does_not_stop_the_others(tmp_path):
             thread.join()
         assert max(waits) < 10
         assert urllib.request.urlopen(f"{base}/tmserver/languages/", timeout=5).status == 200
+
+
+def test_a_killed_import_changes_nothing(tmp_path):
+    """tm import of a large TMX killed with SIGKILL midway: the TM is as it was, and sound."""
+    db = tmp_path / "tm.db"
+    subprocess.run(
+        [sys.executable, "-m", "tm", "build", str(SAMPLE), "--db", str(db), "--encoder", "ngram"], check=True
+    )
+    before = snapshot(db)
+    big = tmp_path / "big.tmx"
+    with big.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header srclang="en"/><body>\n')
+        for n in range(300_000):
+            out.write(f'<tu><tuv xml:lang="en"><seg>Unit {n} of the file.</seg></tuv>')
+            out.write(f'<tuv xml:lang="tk"><seg>Faýlyň {n} birligi.</seg></tuv></tu>\n')
+        out.write("</body></tmx>\n")
+    run = subprocess.Popen([sys.executable, "-m", "tm", "import", str(big), "--db", str(db)], stdout=subprocess.DEVNULL)
+    time.sleep(2.5)
+    assert run.poll() is None, "the import finished before it could be killed"
+    run.kill()
+    run.wait()
+    assert snapshot(db) == before
+    with TranslationMemory(db, create=False) as tm:
+        assert tm.check() == []
