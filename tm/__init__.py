@@ -1,6 +1,7 @@
 """tm: a Turkmen-Russian-English translation memory built from aligned press releases.
 
-The data flows one way: corpus -> segment -> embed -> align -> store -> lookup / formats.
+The data flows one way: corpus -> segment -> embed -> align -> store -> lookup / formats;
+corrections to units go through `tm.review`, and `tm.web` serves it all (`tm serve`).
 """
 
 __version__ = "0.1.0"
