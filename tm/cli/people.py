@@ -47,7 +47,7 @@ def _correct(db: Path, make: Callable[[TranslationMemory], int]) -> None:
     """Make one correction in the TM at `db` and print what it did."""
     with TranslationMemory(db, create=False) as tm:
         correction = make(tm)
-        [record] = [c for c in tm.corrections(1) if c.id == correction]
+        record = tm.correction(correction)
     typer.echo(f"correction {correction}: {record.action}, {len(record.before)} unit(s) -> {len(record.after)}")
     for after in record.after:
         shown = " | ".join(f"{lang}: {text}" for lang, text in after["texts"].items())

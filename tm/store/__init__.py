@@ -26,7 +26,7 @@ from tm.store.learned import LearnedModels, StoredModel
 from tm.store.migrations import MIGRATIONS
 from tm.store.model import Stats, StoredUnit
 from tm.store.runs import BuildRuns, Run
-from tm.store.schema import SCHEMA_STATEMENTS, SCHEMA_VERSION, text_of
+from tm.store.schema import MULTILINGUAL, SCHEMA_STATEMENTS, SCHEMA_VERSION, text_of
 from tm.store.users import Users
 
 __all__ = [
@@ -322,7 +322,7 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         row = self.db.execute(
             "SELECT avg(u.confidence) FROM units u JOIN releases r ON r.id = u.release"
             " WHERE r.collection = ? AND r.release_id = ?"
-            " AND (u.tk_count > 0) + (u.ru_count > 0) + (u.en_count > 0) > 1",
+            f" AND {MULTILINGUAL}",
             (collection, release_id),
         ).fetchone()
         return row[0]
@@ -549,7 +549,7 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
             return {str(k): v for k, v in self.db.execute(query)}
 
         # A sentence with no counterpart is not a translation that may be wrong: it has no band.
-        lone = "(tk_count > 0) + (ru_count > 0) + (en_count > 0) < 2"
+        lone = f"NOT ({MULTILINGUAL})"
         band = (
             f"CASE WHEN {lone} THEN 'one language' WHEN confidence >= 0.9 THEN '>=0.9'"
             " WHEN confidence >= 0.5 THEN '0.5-0.9' ELSE '<0.5' END"
@@ -570,11 +570,14 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         """How many units of two or more languages have a confidence in each tenth, 0-0.1 to 0.9-1."""
         counts = dict(
             self.db.execute(
-                "SELECT min(CAST(confidence * 10 AS INTEGER), 9), count(*) FROM units"
-                " WHERE (tk_count > 0) + (ru_count > 0) + (en_count > 0) > 1 GROUP BY 1"
+                f"SELECT min(CAST(confidence * 10 AS INTEGER), 9), count(*) FROM units WHERE {MULTILINGUAL} GROUP BY 1"
             ).fetchall()
         )
         return [counts.get(tenth, 0) for tenth in range(10)]
+
+    def collections(self) -> list[str]:
+        """The collections the TM holds, by name (for filters: far cheaper than `stats`)."""
+        return [name for (name,) in self.db.execute("SELECT DISTINCT collection FROM releases ORDER BY 1")]
 
     def releases_per_day(self) -> list[tuple[str, int]]:
         """(ISO date, releases) for every day with a dated release, in date order."""

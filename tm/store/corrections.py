@@ -22,7 +22,7 @@ from itertools import combinations
 
 from tm.errors import StoreError
 from tm.langs import CODES
-from tm.store.schema import text_of
+from tm.store.schema import MULTILINGUAL, text_of
 
 _SPAN_COLUMNS = [f"{lang}_{part}" for lang in CODES for part in ("first", "count")]
 _TEXTS = [text_of("u", lang, lang) for lang in CODES]
@@ -55,8 +55,7 @@ class UnitRecord:
     flag: str | None = None  # why its release may not be one release
 
     def covers(self, lang: str) -> range:
-        first, count = self.spans.get(lang, (None, 0))
-        return range(first, first + count) if first is not None else range(0)
+        return _run(*self.spans.get(lang, (None, 0)))
 
     def overlaps(self, other: UnitRecord) -> bool:
         return any(set(self.covers(lang)) & set(other.covers(lang)) for lang in CODES)
@@ -108,7 +107,7 @@ def _record(row: tuple) -> UnitRecord:
 
 
 class Corrections:
-    """Mixed into TranslationMemory: `db`, `path` and `transaction` come from there."""
+    """Mixed into TranslationMemory: `db`, `path`, `transaction` and `release_key` come from there."""
 
     def tri_unit(self, unit_id: int) -> UnitRecord:
         """The tri-unit with this id; a StoreError when there is none."""
@@ -126,7 +125,7 @@ class Corrections:
         """Unreviewed units of two or more languages, the most likely wrong first: those of releases
         whose versions may not be one release, then by calibrated confidence."""
         rows = self.db.execute(
-            f"{_UNIT_QUERY} WHERE u.reviewer IS NULL AND (u.tk_count > 0) + (u.ru_count > 0) + (u.en_count > 0) > 1"
+            f"{_UNIT_QUERY} WHERE u.reviewer IS NULL AND {MULTILINGUAL}"
             " ORDER BY r.flag IS NULL, u.confidence, u.id LIMIT ? OFFSET ?",
             (limit, offset),
         ).fetchall()
@@ -135,8 +134,7 @@ class Corrections:
     def review_counts(self) -> dict[str, int]:
         """Units of two or more languages, reviewed and not."""
         rows = self.db.execute(
-            "SELECT reviewer IS NOT NULL, count(*) FROM units"
-            " WHERE (tk_count > 0) + (ru_count > 0) + (en_count > 0) > 1 GROUP BY 1"
+            f"SELECT reviewer IS NOT NULL, count(*) FROM units WHERE {MULTILINGUAL} GROUP BY 1"
         ).fetchall()
         counts = dict(rows)
         return {"reviewed": counts.get(1, 0), "unreviewed": counts.get(0, 0)}
@@ -195,10 +193,20 @@ class Corrections:
     def corrections(self, limit: int = 100, release: tuple[str, str] | None = None) -> list[Correction]:
         """The corrections made, newest first; only those of one release (collection, id) if given."""
         where, args = ("WHERE collection = ? AND release_id = ?", list(release)) if release else ("", [])
+        return self._corrections_where(f"{where} ORDER BY id DESC LIMIT ?", [*args, limit])
+
+    def correction(self, correction_id: int) -> Correction:
+        """One correction; a StoreError when there is none."""
+        found = self._corrections_where("WHERE id = ?", [correction_id])
+        if not found:
+            raise StoreError(f"no correction {correction_id}", self.path)
+        return found[0]
+
+    def _corrections_where(self, clauses: str, args: list) -> list[Correction]:
         rows = self.db.execute(
             "SELECT id, at, user, action, collection, release_id, before, after, undone_at, undone_by"
-            f" FROM corrections {where} ORDER BY id DESC LIMIT ?",
-            [*args, limit],
+            f" FROM corrections {clauses}",
+            args,
         ).fetchall()
         return [Correction(*row[:6], json.loads(row[6]), json.loads(row[7]), *row[8:]) for row in rows]
 
@@ -221,16 +229,13 @@ class Corrections:
             ).fetchone()[0]
             if later != correction_id:
                 raise StoreError(f"correction {later} came after it on the same release; undo that first", self.path)
-            current = self.db.execute(
-                "SELECT id FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id)
-            ).fetchone()
-            if current is None or current[0] != release:
+            if self.release_key(collection, release_id) != release:
                 raise StoreError(f"{collection}/{release_id} was rebuilt since; correct the unit again", self.path)
             self._restore(release, json.loads(snapshot))
             self.db.execute(
                 "UPDATE corrections SET undone_at = ?, undone_by = ? WHERE id = ?", (now(), user, correction_id)
             )
-        return next(c for c in self.corrections(1_000_000, (collection, release_id)) if c.id == correction_id)
+        return self.correction(correction_id)
 
     def _snapshot(self, release: int) -> str:
         tables = {}
@@ -363,13 +368,11 @@ class Corrections:
     def reviewed_of(self, collection: str, release_id: str) -> list[_Kept]:
         """Inside a transaction, before a release is replaced: its reviewed units, with the
         segments each was made from."""
-        key = self.db.execute(
-            "SELECT id FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id)
-        ).fetchone()
+        key = self.release_key(collection, release_id)
         if key is None:
             return []
         kept = []
-        for unit in self.release_units(key[0]):
+        for unit in self.release_units(key):
             if unit.reviewer:
                 segments = {lang: self.segment_texts(unit.release, lang, unit.covers(lang)) for lang in unit.spans}
                 kept.append(_Kept(unit, segments))

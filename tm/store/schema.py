@@ -126,6 +126,11 @@ END;
 """
 
 
+# A unit that is a translation: sentences in two or more languages (a unit of one language is a
+# sentence with no counterpart). Unqualified, for any query over `units` with unambiguous columns.
+MULTILINGUAL = "(tk_count > 0) + (ru_count > 0) + (en_count > 0) > 1"
+
+
 def statements(script: str) -> list[str]:
     """The SQL statements of `script`, trigger bodies kept whole (executescript would commit)."""
     found, pending = [], ""

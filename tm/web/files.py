@@ -46,9 +46,14 @@ def api_exports(request: Request) -> dict:
 
 @router.get("/files", include_in_schema=False)
 def page_files(request: Request) -> Response:
+    return _files_page(request, None)
+
+
+def _files_page(request: Request, report: dict | None) -> Response:
+    """The import and export page, with what an import just did (`report`), if any."""
     with memory(request) as tm:
-        collections = sorted(tm.stats().by_collection)
-    context = {"files": _exports(request), "collections": collections, "report": None, "limit": _limit(request)}
+        collections = tm.collections()
+    context = {"files": _exports(request), "collections": collections, "report": report, "limit": _limit(request)}
     return render(request, "files.html", context)
 
 
@@ -167,8 +172,4 @@ def api_import(request: Request, file: UploadFile, user: WRITER, corrections: An
 def form_import(
     request: Request, file: UploadFile, user: WRITER, corrections: Annotated[bool, Form()] = False
 ) -> Response:
-    report = _imported(request, file, user, corrections)
-    with memory(request) as tm:
-        collections = sorted(tm.stats().by_collection)
-    context = {"files": _exports(request), "collections": collections, "report": report, "limit": _limit(request)}
-    return render(request, "files.html", context)
+    return _files_page(request, _imported(request, file, user, corrections))

@@ -93,7 +93,7 @@ def page_search(
     filters = _filters(collection, since, until)
     found = _search(request, q, source, target, threshold, 10, filters) if q else {"matches": [], "concordance": []}
     with memory(request) as tm:
-        collections = sorted(tm.stats().by_collection)
+        collections = tm.collections()
     shown = {"q": q, "source": source, "target": target, "threshold": threshold, "since": since, "until": until}
     chosen = {"collections": collections, "chosen": collection or []}
     return render(request, "search.html", shown | chosen | found)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from tm import review
 from tm.errors import StoreError, TmError
 from tm.langs import CODES
-from tm.store import TranslationMemory
+from tm.store import TranslationMemory, UnitRecord
 from tm.web.auth import WRITER
 from tm.web.common import local_path, memory, render
 
@@ -45,10 +45,7 @@ def page_review(request: Request, offset: int = 0) -> Response:
 
 def _unit_view(request: Request, unit_id: int) -> dict:
     with memory(request) as tm:
-        try:
-            unit = tm.tri_unit(unit_id)
-        except StoreError:
-            raise HTTPException(404, f"no unit {unit_id}") from None
+        unit = _unit_or_404(tm, unit_id)
         history = tm.corrections(20, (unit.collection, unit.release_id))
     return {"unit": _unit(unit), "corrections": [dataclasses.asdict(c) for c in history]}
 
@@ -79,18 +76,18 @@ def _apply(request: Request, user: str, unit_id: int, action: str, options: dict
     if action not in operations:
         raise HTTPException(404, f"no action {action!r} (one of {', '.join(operations)})")
     with memory(request) as tm:
-        _exists(tm, unit_id)
+        _unit_or_404(tm, unit_id)
         try:
             correction = operations[action](tm)
         except TmError as error:
             raise HTTPException(422, error.problem) from None
-        [record] = [c for c in tm.corrections(5) if c.id == correction]
+        record = tm.correction(correction)
     return dataclasses.asdict(record)
 
 
-def _exists(tm: TranslationMemory, unit_id: int) -> None:
+def _unit_or_404(tm: TranslationMemory, unit_id: int) -> UnitRecord:
     try:
-        tm.tri_unit(unit_id)
+        return tm.tri_unit(unit_id)
     except StoreError:
         raise HTTPException(404, f"no unit {unit_id}") from None
 
@@ -130,8 +127,7 @@ async def form_action(request: Request, unit_id: int, action: str, user: WRITER)
     at = {lang: _count(form[f"at-{lang}"]) for lang in CODES if form.get(f"at-{lang}")}
     if action == "edit":
         with memory(request) as tm:
-            _exists(tm, unit_id)
-            current = tm.tri_unit(unit_id).texts
+            current = _unit_or_404(tm, unit_id).texts
         texts = {lang: text for lang, text in texts.items() if current.get(lang) != text}
         if not texts:
             return RedirectResponse(f"/units/{unit_id}", status_code=303)
