@@ -157,11 +157,16 @@ def test_many_additions_rebuild_the_saved_index(tmp_path, monkeypatch):
     tm.close()
 
 
-def test_a_truncated_index_file_is_rebuilt(tmp_path):
-    tm = _tm(tmp_path / "tm.db", [_unit("Talks were held.", "Gepleşikler geçirildi.")])
-    lookup(tm, "Talks were held.", "en", "tk")
+def _saved_index(tmp_path, sentence: str):
+    """A TM of one unit whose en-tk index has been saved (and the TM closed); the index file."""
+    tm = _tm(tmp_path / "tm.db", [_unit(sentence, "Gepleşikler geçirildi.")])
+    lookup(tm, sentence, "en", "tk")
     tm.close()
-    saved = tmp_path / "tm.db.index" / "en-tk.idx"
+    return tmp_path / "tm.db.index" / "en-tk.idx"
+
+
+def test_a_truncated_index_file_is_rebuilt(tmp_path):
+    saved = _saved_index(tmp_path, "Talks were held.")
     saved.write_bytes(saved.read_bytes()[:200])
     with TranslationMemory(tmp_path / "tm.db") as again:
         assert lookup(again, "Talks were held.", "en", "tk")[0].percent == 100
@@ -251,10 +256,7 @@ def test_a_stream_of_writes_is_followed_write_by_write_with_few_layers(tmp_path,
 
 
 def test_an_altered_index_file_is_rebuilt_not_trusted(tmp_path):
-    tm = _tm(tmp_path / "tm.db", [_unit("Talks were held in Helsinki.", "Helsinkide gepleşikler geçirildi.")])
-    lookup(tm, "Talks were held in Helsinki.", "en", "tk")
-    tm.close()
-    saved = tmp_path / "tm.db.index" / "en-tk.idx"
+    saved = _saved_index(tmp_path, "Talks were held in Helsinki.")
     data = bytearray(saved.read_bytes())
     magic = len(index_module._MAGIC)
     head_length = int.from_bytes(data[magic : magic + 8], "little")
