@@ -10,12 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
+from tests.oracle import reference_lookup
 from tm.formats import ImportedUnit
-from tm.lookup import Filters, index_for, lookup, reference_lookup, words
+from tm.lookup import Filters, index_for, lookup, words
 from tm.lookup.index import build_index
 from tm.store import StoredUnit, TranslationMemory
 
 lookup_module = importlib.import_module("tm.lookup")  # the package, which the function tm.lookup shadows
+fuzzy_module = importlib.import_module("tm.lookup.fuzzy")
 index_module = importlib.import_module("tm.lookup.index")
 WORDS = ["the", "parties", "signed", "a", "plan", "in", "2024", "talks", "were", "held", "on", "trade", "energy"]
 
@@ -63,11 +65,12 @@ def test_lookup_equals_scoring_every_unit(stored, query, threshold, top, collect
             units = [_unit(en, tk, round(c, 2)) for en, tk, c in stored]
             memory.add_imported(collection, collection, units)
     filters = Filters(collections) if collections else None
-    old, lookup_module.BATCH = lookup_module.BATCH, 2  # so that the early stop runs
+    old = fuzzy_module.BATCH, fuzzy_module.CHUNK
+    fuzzy_module.BATCH, fuzzy_module.CHUNK = 2, 1  # so that candidates are dropped between batches
     try:
         got = lookup(memory, query, "en", "tk", threshold, top, filters)
     finally:
-        lookup_module.BATCH = old
+        fuzzy_module.BATCH, fuzzy_module.CHUNK = old
     expected = reference_lookup(memory, query, "en", "tk", threshold, top, filters)
     key = lambda m: (m.percent, m.penalty, m.source, m.target, m.unit.confidence)  # noqa: E731
     assert [key(m) for m in got] == [key(m) for m in expected]

@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,8 @@ from tm.corpus.detect import wrong_script
 from tm.embed import Encoder
 from tm.errors import TmError
 from tm.langs import LANGUAGES
+from tm.lookup.fuzzy import Match, Matches, finished, penalty, ranked_matches
+from tm.lookup.fuzzy import provenance as units_of_entries
 from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import match_percent, tokens, word_diff, words
@@ -34,6 +36,7 @@ from tm.store import StoredUnit, TranslationMemory, batched
 __all__ = [
     "Filters",
     "Match",
+    "Matches",
     "bridged_lookup",
     "concordance",
     "context",
@@ -41,7 +44,6 @@ __all__ = [
     "lookup",
     "match_percent",
     "query_problem",
-    "reference_lookup",
     "saved_index_problems",
     "semantic_lookup",
     "tokens",
@@ -52,38 +54,13 @@ __all__ = [
 MAX_QUERY_CHARS = 2000
 # Below this cosine a "same meaning" offer is noise (unrelated sentences reach 0.1-0.3).
 SEMANTIC_MIN = 0.5
-CONFIDENCE_PENALTY = 10.0
+# Seconds a lookup may run before it returns the best found so far, marked incomplete.
+BUDGET = 2.0
 # Entries of the releases stored since the saved index was built that are indexed on the side
 # before the saved index is rebuilt.
 DELTA_LIMIT = 20_000
-# Candidates scored at a time before checking whether any later one can still enter the top k.
-BATCH = 256
 _loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDictionary()
 _updating: weakref.WeakKeyDictionary[TranslationMemory, threading.Lock] = weakref.WeakKeyDictionary()
-
-
-@dataclass(frozen=True)
-class Match:
-    percent: int  # the match % of the source
-    penalty: float  # points lost for low alignment confidence; matches rank by percent - penalty
-    source: str
-    target: str
-    diff: str
-    unit: StoredUnit
-    flags: list[str] = field(default_factory=list)
-    also_in: list[StoredUnit] = field(default_factory=list)
-    kind: str = "fuzzy"
-    via: str | None = None  # the third language a bridged match went through
-
-    @property
-    def origin(self) -> str:
-        """Where the translation comes from: `collection/release`, and the language it went through."""
-        return f"{self.unit.collection}/{self.unit.release_id}" + (f" via {self.via}" if self.via else "")
-
-    @property
-    def ranked(self) -> int:
-        """The percentage matches are ranked by: the match % less the confidence penalty."""
-        return max(0, round(self.percent - self.penalty))
 
 
 def index_for(tm: TranslationMemory, source: str, target: str) -> PairIndex:
@@ -241,51 +218,11 @@ def _check_options(source: str, target: str, threshold: int, top: int) -> None:
         raise TmError(f"top {top}: ask for at least one match")
 
 
-def _penalty(unit: StoredUnit) -> float:
-    return round(CONFIDENCE_PENALTY * (1 - unit.confidence), 1) if unit.confidence < 0.9 else 0.0
-
-
-def _least_penalty(best_confidence: np.ndarray) -> np.ndarray:
-    """The penalty of an entry whose best unit has this confidence: no unit of it can lose less."""
-    return np.where(best_confidence < 0.9, np.round(CONFIDENCE_PENALTY * (1 - best_confidence), 1), 0.0)
-
-
 def _provenance(
     tm: TranslationMemory, layer: FuzzyIndex, entries: list[int], source: str, target: str, filters: Filters | None
 ) -> dict[int, list[StoredUnit]]:
     """Each entry's units that pass the filters, best first."""
-    units = tm.units_by_id((source, target), [u for entry in entries for u in layer.units_of(entry)])
-    keep = filters.accepts if filters else lambda _unit: True
-    return {
-        entry: _best_first([units[u] for u in layer.units_of(entry) if u in units and keep(units[u])])
-        for entry in entries
-    }
-
-
-def _best_first(units: list[StoredUnit]) -> list[StoredUnit]:
-    return sorted(units, key=lambda u: (u.reviewer is not None, u.confidence, u.date or ""), reverse=True)
-
-
-def _match(query: str, units: list[StoredUnit], source: str, target: str) -> Match:
-    """A candidate as ranked: its match % and penalty, the stored texts (see `_finished`)."""
-    best, *others = _best_first(units)
-    stored = best.texts[source]
-    return Match(match_percent(query, stored), _penalty(best), stored, best.texts[target], "", best, [], others)
-
-
-def _finished(query: str, match: Match, target: str) -> Match:
-    """A match as shown: numbers patched into its target, flags, the word diff. Done only for the
-    matches returned, not for every candidate ranked."""
-    patched, flags = patch_numbers(query, match.source, match.target, target)
-    return replace(match, target=patched, flags=flags, diff=word_diff(query, match.source))
-
-
-def _rank(match: Match) -> tuple:
-    # A reviewed unit before an unreviewed one of the same score; the texts last: matches tied on
-    # everything else come in one defined order, whichever way found.
-    unit = match.unit
-    reviewed = unit.reviewer is not None
-    return (match.percent - match.penalty, reviewed, unit.confidence, unit.date or "", match.source, match.target)
+    return dict(zip(entries, units_of_entries(tm, layer, entries, (source, target), filters), strict=True))
 
 
 def lookup(
@@ -296,60 +233,20 @@ def lookup(
     threshold: int = 50,
     top: int = 5,
     filters: Filters | None = None,
-) -> list[Match]:
+    budget: float | None = BUDGET,
+) -> Matches:
     """Best TM matches for `query` (in `source`) with their `target` translations.
 
-    Ranked by match % less the confidence penalty, then alignment confidence, then recency:
-    the same list as scoring every unit of the TM (`reference_lookup`), found by scoring the
-    candidates in the order of an upper bound of that final score and stopping once no bound
-    can beat the `top`-th match."""
+    Ranked by match % less the confidence penalty, then reviewed units first, alignment
+    confidence, recency (`tm.lookup.fuzzy.rank`): the same list as scoring every unit of the TM,
+    found by scoring candidates in the order of bounds of that score (`tm.lookup.fuzzy`). After
+    `budget` seconds (None: no limit) the best found so far is returned, marked incomplete."""
     _check_query(query, source)
     _check_options(source, target, threshold, top)
-    query_words = words(query)
-    fraction = max(threshold, 1) / 100
     layers = index_for(tm, source, target).layers
-    pool = [_bounded(layer, query_words, fraction, filters) for layer in layers]
-    codes = [layer.encode(query_words) for layer in layers]
-    uppers = np.concatenate([upper for upper, _ in pool])
-    owners = np.concatenate([np.full(len(upper), n) for n, (upper, _) in enumerate(pool)])
-    entries = np.concatenate([found for _, found in pool])
-    order = np.argsort(-uppers, kind="stable")
-    found: dict[tuple[str, str], list[StoredUnit]] = {}
-    matches: dict[tuple[str, str], Match] = {}
-    ranked: list[Match] = []
-    for start in range(0, len(order), BATCH):
-        if len(ranked) >= top and _rank(ranked[top - 1])[0] > uppers[order[start]]:
-            break
-        batch = order[start : start + BATCH]
-        changed: set[tuple[str, str]] = set()
-        for n, layer in enumerate(layers):
-            mine = entries[batch[owners[batch] == n]]
-            scores = layer.similarities(codes[n], mine, fraction) if len(mine) else []
-            hits = [int(e) for e, score in zip(mine, scores, strict=True) if score > 0]
-            for units in _provenance(tm, layer, hits, source, target, filters).values():
-                if units:
-                    key = (units[0].texts[source], units[0].texts[target])
-                    found.setdefault(key, []).extend(units)
-                    changed.add(key)
-        matches.update((key, _match(query, found[key], source, target)) for key in changed)
-        ranked = _ranked(matches.values(), threshold)
-    return [_finished(query, match, target) for match in ranked[:top]]
-
-
-def _ranked(matches: Iterable[Match], threshold: int) -> list[Match]:
-    """Matches at or above `threshold` after the penalty, best first."""
-    return sorted((m for m in matches if m.percent - m.penalty >= threshold), key=_rank, reverse=True)
-
-
-def _bounded(
-    layer: FuzzyIndex, query_words: list[str], fraction: float, filters: Filters | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """A layer's candidate entries and an upper bound of each one's final score (match % less penalty)."""
-    found, bounds = layer.candidates(query_words, fraction)
-    if filters:
-        keep = layer.allowed(filters)[found]
-        found, bounds = found[keep], bounds[keep]
-    return 100 * bounds - _least_penalty(layer.best_confidence[found]), found
+    found = ranked_matches(tm, layers, query, (source, target), threshold, top, filters, budget)
+    found[:] = [finished(query, match, target) for match in found]
+    return found
 
 
 def bridged_lookup(
@@ -384,24 +281,6 @@ def bridged_lookup(
         reverse=True,
     )
     return [m for m in ranked if m.percent - m.penalty >= threshold][:top]
-
-
-def reference_lookup(
-    tm: TranslationMemory,
-    query: str,
-    source: str,
-    target: str,
-    threshold: int = 50,
-    top: int = 5,
-    filters: Filters | None = None,
-) -> list[Match]:
-    """`lookup` the slow, obvious way: score every unit of the pair. For tests."""
-    found: dict[tuple[str, str], list[StoredUnit]] = {}
-    for unit in tm.units((source, target)):
-        if not filters or filters.accepts(unit):
-            found.setdefault((unit.texts[source], unit.texts[target]), []).append(unit)
-    ranked = _ranked((_match(query, units, source, target) for units in found.values()), threshold)
-    return [_finished(query, match, target) for match in ranked[:top]]
 
 
 def _stem(word: str) -> str:
@@ -449,7 +328,7 @@ def _in_context(units: list[StoredUnit], pattern: re.Pattern, source: str, targe
     best, *others = units
     text = best.texts[source]
     marked = pattern.sub(lambda m: f"[{m.group(0)}]", text)
-    return Match(0, _penalty(best), text, best.texts[target], marked, best, [], others, "concordance")
+    return Match(0, penalty(best), text, best.texts[target], marked, best, [], others, "concordance")
 
 
 def semantic_lookup(

@@ -1,8 +1,11 @@
 """Candidate retrieval for fuzzy lookup on a TM of millions of units.
 
 Each distinct (source, target) pair of a language pair is one entry; units that repeat
-it are its provenance. An entry's source is stored as a string of one character per
-normalised word, so rapidfuzz's C Levenshtein computes word-level edit distance.
+it are its provenance. An entry's source is stored as its surface tokens (`tokens`:
+words, numbers by value, punctuation); token tables map each to its case-folded form and
+to its normalised word (`words`: every number one token, punctuation none), and each form
+becomes a string of one character per token, so rapidfuzz's C Levenshtein computes the
+three edit distances that `tm.lookup.score.match_percent` is made of.
 
 A stored segment can reach threshold T (a fraction) only if
 - its length in words lies in [T * q, q / T] for a query of q words, and
@@ -32,10 +35,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from tm.files import replacing
-from tm.lookup.score import NUMBER, words
+from tm.lookup.score import NUMBER, WORD, tokens, words
 from tm.store import StoredUnit
 
-FORMAT_VERSION = 3  # 3: a CRC-32 of each array, checked on loading
+FORMAT_VERSION = 4  # 3: a CRC-32 of each array, checked on loading; 4: surface tokens, each entry's best unit
 _MAGIC = b"tm-fuzzy-index\n"
 # Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates
 # (a module setting, so that tests can make the prefix filter run on a small index).
@@ -52,7 +55,8 @@ def _char(token_id: int) -> str:
     return chr(point if point < 0xD800 else point + _SURROGATES)
 
 
-def _day(iso: str | None) -> int:
+def day(iso: str | None) -> int:
+    """A date's day number (-1 for none): the form units are filtered and ranked by."""
     return date.fromisoformat(iso[:10]).toordinal() if iso else -1
 
 
@@ -80,16 +84,18 @@ class FuzzyIndex:
     """Word postings over the source side of one language pair, numbered by length.
 
     The arrays may be memory-mapped from a saved file, so processes on one TM share them.
-    `removed` masks the provenance of releases removed from the TM since the index was built."""
+    `live` masks the provenance of releases removed from the TM since the index was built."""
 
     def __init__(self, arrays: dict[str, np.ndarray], vocabulary: list[str], collections: list[str]) -> None:
         self.arrays = arrays
         self.vocabulary = {word: number for number, word in enumerate(vocabulary)}
         self.collections = collections
-        self.lengths, self.offsets = arrays["lengths"], arrays["offsets"]
+        self.lengths, self.offsets = arrays["lengths"], arrays["offsets"]  # in words; into `codes`, in tokens
         self.post_offsets, self.post_entries = arrays["post_offsets"], arrays["post_entries"]
         self.repeats = arrays["repeats"]
+        self.word_ids, self.folded_ids = arrays["word_ids"], arrays["folded_ids"]  # per token; -1: no word
         self.live: np.ndarray | None = None  # per provenance row; None: all live
+        self.best = arrays["best_rows"]  # per entry, the row of its best live unit (see `best_rows`); -1: none
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -102,6 +108,10 @@ class FuzzyIndex:
         view.__dict__.pop("best_confidence", None)
         live = ~np.isin(self.arrays["prov_releases"], np.fromiter(releases, np.int64, len(releases)))
         view.live = live if self.live is None else live & self.live
+        # Only the entries that lost a row can have another best unit now.
+        touched = np.unique(self.arrays["prov_offsets"].searchsorted(np.flatnonzero(~live), "right") - 1)
+        view.best = self.best.copy()
+        view.best[touched] = view.best_rows(touched)
         return view
 
     def units_of(self, entry: int) -> list[int]:
@@ -111,30 +121,55 @@ class FuzzyIndex:
 
     @cached_property
     def best_confidence(self) -> np.ndarray:
-        """Per entry, the highest alignment confidence of its live units (-1 for an entry with none)."""
-        confidence = np.asarray(self.arrays["prov_confidence"], np.float32)
-        if self.live is not None:
-            confidence = np.where(self.live, confidence, -1.0)
-        if not len(self):
-            return np.empty(0, np.float32)
-        return np.maximum.reduceat(confidence, self.arrays["prov_offsets"][:-1])
+        """Per entry, the alignment confidence of its best live unit (-1 for an entry with none)."""
+        return np.where(self.best >= 0, self.arrays["prov_confidence"][self.best], -1.0)
+
+    def best_rows(self, entries: np.ndarray, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Per entry, the provenance row of its best live unit (of the `allowed` rows, if given) in
+        the order lookups rank units in: reviewed first, then the most confident, the latest day,
+        the highest unit id; -1 for an entry with none."""
+        offsets = self.arrays["prov_offsets"]
+        starts = offsets[entries]
+        counts = offsets[entries + 1] - starts
+        rows = _gather(starts, counts)
+        owners = np.repeat(np.arange(len(entries)), counts)
+        keep = np.ones(len(rows), bool) if self.live is None else self.live[rows]
+        if allowed is not None:
+            keep &= allowed[rows]
+        rows, owners = rows[keep], owners[keep]
+        a = self.arrays
+        order = np.lexsort(
+            (a["prov_units"][rows], a["prov_days"][rows], a["prov_confidence"][rows], a["prov_reviewed"][rows], owners)
+        )
+        rows, owners = rows[order], owners[order]
+        last = np.r_[owners[1:] != owners[:-1], True] if len(owners) else np.empty(0, bool)
+        best = np.full(len(entries), -1, np.int64)
+        best[owners[last]] = rows[last]
+        return best
 
     def sources(self, entries: np.ndarray) -> list[str]:
-        """The entries' sources as strings of one character per word, for rapidfuzz."""
+        """The entries' sources as strings of one character per word (`words`), for rapidfuzz."""
+        return self.forms(entries, ("words",))[0]
+
+    def forms(self, entries: np.ndarray, names: tuple[str, ...]) -> list[list[str]]:
+        """The entries' sources in each named form ("tokens", "folded", "words"), one character a token."""
         starts = self.offsets[entries]
-        lengths = self.offsets[entries + 1] - starts
-        ends = np.cumsum(lengths)
-        # One gather for all entries: output position k of an entry reads codes[its start + k - its offset].
-        total = int(ends[-1]) if len(ends) else 0
-        picked = self.arrays["codes"][np.arange(total) + np.repeat(starts - ends + lengths, lengths)]
-        points = picked.astype(np.int64) + _FIRST_CHAR
-        points[points >= 0xD800] += _SURROGATES
-        text = points.astype("<u4").tobytes().decode("utf-32-le")
-        bounds = [0, *ends.tolist()]
-        return [text[bounds[i] : bounds[i + 1]] for i in range(len(entries))]
+        counts = self.offsets[entries + 1] - starts
+        picked = self.arrays["codes"][_gather(starts, counts)]
+        forms = []
+        for name in names:
+            ids, lengths = picked, counts
+            if name == "folded":
+                ids = self.folded_ids[picked]
+            elif name == "words":
+                ids = self.word_ids[picked]
+                ids, lengths = ids[ids >= 0], self.lengths[entries]
+            forms.append(_split(_text(ids), lengths))
+        return forms
 
     def encode(self, query_words: list[str]) -> str:
-        """The query as one character per word; unknown words get characters no entry uses."""
+        """The query's `words` (or tokens in another form) as one character each; unknown ones get characters
+        no entry uses."""
         unknown = len(self.vocabulary)
         chars = []
         for word in query_words:
@@ -233,16 +268,20 @@ class FuzzyIndex:
 
     def allowed(self, filters: Filters) -> np.ndarray:
         """One flag per entry: does any of its units pass the filters?"""
+        return np.add.reduceat(self.allowed_rows(filters), self.arrays["prov_offsets"][:-1]) > 0
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray:
+        """One flag per provenance row: is it live, and does its unit pass the filters?"""
         ok = np.ones(len(self.arrays["prov_units"]), bool) if self.live is None else self.live.copy()
         if filters.collections:
             wanted = [n for n, name in enumerate(self.collections) if name in filters.collections]
             ok &= np.isin(self.arrays["prov_collections"], wanted)
         days = self.arrays["prov_days"]
         if filters.since:
-            ok &= days >= _day(filters.since)
+            ok &= days >= day(filters.since)
         if filters.until:
-            ok &= (days >= 0) & (days <= _day(filters.until))
-        return np.add.reduceat(ok, self.arrays["prov_offsets"][:-1]) > 0
+            ok &= (days >= 0) & (days <= day(filters.until))
+        return ok
 
     def search(
         self, query: str, threshold: float, limit: int, filters: Filters | None = None
@@ -338,38 +377,73 @@ def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyI
     """Index the `source` side of `units`; identical (source, target) pairs become one entry."""
     entries: dict[tuple[str, str], int] = {}
     codes: list[str] = []
-    provenance: list[tuple[int, int, int, int]] = []
-    vocabulary: dict[str, int] = {}
+    provenance: list[tuple] = []
+    vocabulary: dict[str, int] = {NUMBER: 0}
     collections: dict[str, int] = {}
     for unit in units:
         key = (unit.texts[source], unit.texts[target])
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = len(codes)
-            codes.append("".join(_char(vocabulary.setdefault(w, len(vocabulary))) for w in words(key[0])))
+            codes.append("".join(_char(vocabulary.setdefault(t, len(vocabulary))) for t in tokens(key[0])))
         collection = collections.setdefault(unit.collection, len(collections))
-        provenance.append((entry, unit.id, collection, _day(unit.date), unit.release, unit.confidence))
-    return _pack(codes, provenance, list(vocabulary), list(collections))
+        reviewed = unit.reviewer is not None
+        provenance.append((entry, unit.id, collection, day(unit.date), unit.release, unit.confidence, reviewed))
+    return _pack(codes, provenance, vocabulary, list(collections))
 
 
-def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections: list[str]) -> FuzzyIndex:
-    lengths = np.fromiter(map(len, codes), np.int32, len(codes))
-    order = np.argsort(lengths, kind="stable")
-    renumber = np.empty_like(order)
-    renumber[order] = np.arange(len(order))
-    text = "".join(codes[i] for i in order)
+def _text(ids: np.ndarray) -> str:
+    points = ids.astype(np.int64) + _FIRST_CHAR
+    points[points >= 0xD800] += _SURROGATES
+    return points.astype("<u4").tobytes().decode("utf-32-le")
+
+
+def _split(text: str, lengths: np.ndarray) -> list[str]:
+    bounds = [0, *np.cumsum(lengths).tolist()]
+    return [text[bounds[i] : bounds[i + 1]] for i in range(len(lengths))]
+
+
+def _gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, ... start + count - 1 of each (start, count), end to end."""
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - ends + counts, counts)
+
+
+def _token_forms(vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per token, the id of its case-folded form and of its word (NUMBER for a number, -1 for
+    punctuation); case-folded forms not yet in `vocabulary` are added to it."""
+    for token in list(vocabulary):
+        vocabulary.setdefault(token.casefold(), len(vocabulary))
+    folded = [vocabulary[token.casefold()] for token in vocabulary]
+    word = [-1 if not WORD.match(t) else 0 if t[0].isdigit() else f for t, f in zip(vocabulary, folded, strict=True)]
+    return np.array(folded, np.int32), np.array(word, np.int32)
+
+
+def _pack(codes: list[str], provenance: list, vocabulary: dict[str, int], collections: list[str]) -> FuzzyIndex:
+    folded_ids, word_ids = _token_forms(vocabulary)
+    sizes = np.fromiter(map(len, codes), np.int64, len(codes))
+    text = "".join(codes)
     points = np.frombuffer(text.encode("utf-32-le"), "<u4").astype(np.int64)
     points[points >= 0xD800 + _SURROGATES] -= _SURROGATES
     token_ids = points - _FIRST_CHAR
-    lengths = lengths[order]
+    starts = np.cumsum(sizes) - sizes
+    in_words = word_ids[token_ids] >= 0
+    lengths = np.bincount(np.repeat(np.arange(len(codes)), sizes)[in_words], minlength=len(codes)).astype(np.int32)
+    order = np.argsort(lengths, kind="stable")
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(len(order))
+    token_ids = token_ids[_gather(starts[order], sizes[order])]
+    lengths, sizes = lengths[order], sizes[order]
     offsets = np.zeros(len(codes) + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    owners = np.repeat(np.arange(len(codes), dtype=np.int64), lengths)
-    repeats, items = _occurrence_items(token_ids, owners, len(vocabulary))
-    pairs = np.sort(items * max(len(codes), 1) + owners)
+    np.cumsum(sizes, out=offsets[1:])
+    owners = np.repeat(np.arange(len(codes), dtype=np.int64), sizes)
+    # Postings are by word: every number one token, as `words` has it, and no punctuation.
+    words_of = word_ids[token_ids]
+    repeats, items = _occurrence_items(words_of[words_of >= 0], owners[words_of >= 0], len(vocabulary))
+    pairs = np.sort(items * max(len(codes), 1) + owners[words_of >= 0])
     item_ids, post_entries = np.divmod(pairs, max(len(codes), 1))
     post_offsets = np.searchsorted(item_ids, np.arange(len(vocabulary) + len(repeats) + 1))
-    prov = np.array(provenance, dtype=np.float64).reshape(-1, 6)  # float64 holds the int ids exactly
+    prov = np.array(provenance, dtype=np.float64).reshape(-1, 7)  # float64 holds the int ids exactly
     prov_entry = renumber[prov[:, 0].astype(np.int64)] if len(prov) else np.empty(0, np.int64)
     by_entry = np.argsort(prov_entry, kind="stable")
     prov = prov[by_entry]
@@ -380,14 +454,20 @@ def _pack(codes: list[str], provenance: list, vocabulary: list[str], collections
         "post_offsets": post_offsets.astype(np.int64),
         "post_entries": post_entries.astype(np.int32),
         "repeats": repeats,
+        "word_ids": word_ids,
+        "folded_ids": folded_ids,
         "prov_offsets": np.searchsorted(prov_entry[by_entry], np.arange(len(codes) + 1)).astype(np.int64),
         "prov_units": prov[:, 1].astype(np.int64),
         "prov_collections": prov[:, 2].astype(np.int32),
         "prov_days": prov[:, 3].astype(np.int32),
         "prov_releases": prov[:, 4].astype(np.int64),
-        "prov_confidence": prov[:, 5].astype(np.float32),
+        "prov_confidence": prov[:, 5],
+        "prov_reviewed": prov[:, 6].astype(np.int8),
+        "best_rows": np.empty(0, np.int64),
     }
-    return FuzzyIndex(arrays, vocabulary, collections)
+    index = FuzzyIndex(arrays, list(vocabulary), collections)
+    index.best = arrays["best_rows"] = index.best_rows(np.arange(len(codes)))
+    return index
 
 
 def _occurrence_items(token_ids: np.ndarray, owners: np.ndarray, vocabulary_size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,7 @@ from rapidfuzz.distance import Levenshtein
 MINOR_COST = 0.2
 NUMBER = "<num>"
 _TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]")
-_WORD = re.compile(r"\w")
+WORD = re.compile(r"\w")  # a token that starts like this is a word (or a number), not punctuation
 
 
 def tokens(text: str) -> list[str]:
@@ -35,7 +35,7 @@ def words(text: str) -> list[str]:
 
 
 def _words(surface: list[str]) -> list[str]:
-    return [NUMBER if t[0].isdigit() else t.casefold() for t in surface if _WORD.match(t)]
+    return [NUMBER if t[0].isdigit() else t.casefold() for t in surface if WORD.match(t)]
 
 
 def match_percent(query: str, stored: str) -> int:

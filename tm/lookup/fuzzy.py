@@ -1,0 +1,308 @@
+"""Ranking a fuzzy lookup's candidates: the exact top k, at a cost bounded by what can still enter it.
+
+A ministry archive is formulaic: thousands of units share a query's template and differ in a
+date, a name or a number, so most candidates share most of the query's words. Each candidate
+therefore passes bounds that grow tighter and dearer before its texts are read:
+
+1. shared words / longest, from the postings (every candidate at once);
+2. the match % itself, from the three edit distances it is made of (words, case-folded tokens,
+   tokens: rapidfuzz over the entries' token strings, a batch at a time), which is exact but
+   where only whitespace tells a 100% match from a 99% one;
+3. the match % from the stored texts, once per distinct source, for the candidates that rank.
+
+A match ranks by a key that the index knows for every entry but the match %: match % less the
+confidence penalty, then a reviewed unit first, the alignment confidence, the day, the unit id
+(`rank`). Candidates are taken best bound first, and every candidate whose key, with its bound in
+place of its match %, cannot beat the k-th match found is dropped at once, so a lookup stops
+once the k-th match ranks above every bound left. The result is the same list as scoring every
+unit (`tests/oracle.py` does that). A time budget stops a lookup that would run on, with the
+best found so far, marked incomplete.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from tm.lookup.index import Filters, FuzzyIndex, day
+from tm.lookup.numbers import patch_numbers
+from tm.lookup.score import MINOR_COST, match_percent, tokens, word_diff, words
+from tm.store import StoredUnit, TranslationMemory
+
+CONFIDENCE_PENALTY = 10.0
+# Candidates whose second bound is computed at a time, at first; each batch is twice the last.
+BATCH = 512
+# Candidates whose texts are read at a time, at first.
+CHUNK = 16
+
+
+@dataclass(frozen=True)
+class Match:
+    percent: int  # the match % of the source
+    penalty: float  # points lost for low alignment confidence; matches rank by percent - penalty
+    source: str
+    target: str
+    diff: str
+    unit: StoredUnit
+    flags: list[str] = field(default_factory=list)
+    also_in: list[StoredUnit] = field(default_factory=list)
+    kind: str = "fuzzy"
+    via: str | None = None  # the third language a bridged match went through
+
+    @property
+    def origin(self) -> str:
+        """Where the translation comes from: `collection/release`, and the language it went through."""
+        return f"{self.unit.collection}/{self.unit.release_id}" + (f" via {self.via}" if self.via else "")
+
+    @property
+    def ranked(self) -> int:
+        """The percentage matches are ranked by: the match % less the confidence penalty."""
+        return max(0, round(self.percent - self.penalty))
+
+
+class Matches(list):
+    """Matches, best first, and how the lookup went: `complete` is False when it stopped at its
+    time budget (a better match may exist); `candidates` shared enough words with the query to be
+    considered, `bounded` of them had their edit distances computed, `scored` their texts read."""
+
+    complete: bool = True
+    candidates: int = 0
+    bounded: int = 0
+    scored: int = 0
+
+
+def penalties(confidence: np.ndarray) -> np.ndarray:
+    """Points lost by a unit aligned with this confidence: up to 10 under 0.9."""
+    return np.where(confidence < 0.9, np.round(CONFIDENCE_PENALTY * (1 - confidence), 1), 0.0)
+
+
+def penalty(unit: StoredUnit) -> float:
+    return float(penalties(np.float64(unit.confidence)))
+
+
+def _unit_key(unit: StoredUnit) -> tuple:
+    return (unit.reviewer is not None, unit.confidence, day(unit.date), unit.id)
+
+
+def best_first(units: list[StoredUnit]) -> list[StoredUnit]:
+    return sorted(units, key=_unit_key, reverse=True)
+
+
+def rank(match: Match) -> tuple:
+    """What matches rank by: match % less the penalty, then (of the unit shown) reviewed before
+    not, the alignment confidence, the most recent day, the newest unit: one order, whichever way found."""
+    return (match.percent - match.penalty, *_unit_key(match.unit))
+
+
+def as_match(query: str, units: list[StoredUnit], source: str, target: str, percent: int | None = None) -> Match:
+    """A candidate as ranked: its match % and penalty, the stored texts (see `finished`)."""
+    best, *others = best_first(units)
+    stored = best.texts[source]
+    if percent is None:
+        percent = match_percent(query, stored)
+    return Match(percent, penalty(best), stored, best.texts[target], "", best, [], others)
+
+
+def finished(query: str, match: Match, target: str) -> Match:
+    """A match as shown: numbers patched into its target, flags, the word diff. Done only for the
+    matches returned, not for every candidate ranked."""
+    patched, flags = patch_numbers(query, match.source, match.target, target)
+    return replace(match, target=patched, flags=flags, diff=word_diff(query, match.source))
+
+
+@dataclass
+class _Candidates:
+    """Candidates of all layers as parallel arrays: the layer, the entry, a bound of the first
+    rank field, and the rank fields of the entry's best unit."""
+
+    layer: np.ndarray
+    entry: np.ndarray
+    bound: np.ndarray
+    reviewed: np.ndarray
+    confidence: np.ndarray
+    day: np.ndarray
+    unit: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.entry)
+
+    def __getitem__(self, which: np.ndarray) -> _Candidates:
+        return _Candidates(*(getattr(self, name)[which] for name in self.__dataclass_fields__))
+
+    @classmethod
+    def joined(cls, parts: list[_Candidates]) -> _Candidates:
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in cls.__dataclass_fields__))
+
+    def may_beat(self, key: tuple) -> np.ndarray:
+        """Which candidates may rank at or above `key` (a match's `rank`)."""
+        first, reviewed, confidence, day_number, unit = key
+        at = self.bound == first
+        at &= (self.reviewed > reviewed) | (self.reviewed == reviewed) & (
+            (self.confidence > confidence)
+            | (self.confidence == confidence)
+            & ((self.day > day_number) | (self.day == day_number) & (self.unit >= unit))
+        )
+        return (self.bound > first) | at
+
+    def order(self) -> np.ndarray:
+        """Positions from the best key to the worst."""
+        return np.lexsort((self.unit, self.day, self.confidence, self.reviewed, self.bound))[::-1]
+
+
+def _with_best_units(layer: FuzzyIndex, number: int, entries: np.ndarray, bound: np.ndarray, rows: np.ndarray):
+    a = layer.arrays
+    confidence = a["prov_confidence"][rows]
+    return _Candidates(
+        np.full(len(entries), number, np.int32),
+        entries,
+        bound - penalties(confidence),
+        a["prov_reviewed"][rows],
+        confidence,
+        a["prov_days"][rows],
+        a["prov_units"][rows],
+    )
+
+
+class _Search:
+    """One lookup's state: candidates not yet bounded, candidates bounded and not yet scored, matches."""
+
+    def __init__(
+        self,
+        tm: TranslationMemory,
+        layers: list[FuzzyIndex],
+        query: str,
+        langs: tuple[str, str],
+        threshold: int,
+        filters: Filters | None,
+    ) -> None:
+        self.tm, self.layers, self.query, self.langs = tm, layers, query, langs
+        self.threshold, self.filters = threshold, filters
+        self.words = words(query)
+        forms = (tokens(query), [token.casefold() for token in tokens(query)], self.words)
+        self.codes = [[layer.encode(form) for form in forms] for layer in layers]
+        self.fraction = max(threshold, 1) / 100
+        self.waiting = _Candidates.joined([self._candidates(n, layer) for n, layer in enumerate(layers)])
+        self.waiting = self.waiting[self.waiting.bound >= threshold]
+        self.bounded = self.waiting[np.empty(0, np.int64)]
+        self.found: dict[tuple[str, str], list[StoredUnit]] = {}
+        self.matches: dict[tuple[str, str], Match] = {}
+        self.percents: dict[str, int] = {}  # by source text: identical sources are scored once
+        self.best: list[Match] = []
+        self.result = Matches()
+        self.result.candidates = len(self.waiting)
+
+    def _candidates(self, number: int, layer: FuzzyIndex) -> _Candidates:
+        """The layer's entries that share enough words, bounded by shared words / longest."""
+        entries, shares = layer.candidates(self.words, self.fraction)
+        if self.filters:
+            keep = layer.allowed(self.filters)[entries]
+            entries, shares = entries[keep], shares[keep]
+            rows = layer.best_rows(entries, layer.allowed_rows(self.filters))
+        else:
+            rows = layer.best[entries]
+        # The match % is a whole number, at most 100 * shares (a hair of slack for rounding).
+        return _with_best_units(layer, number, entries, np.floor(100 * shares + 1e-6), rows)
+
+    def run(self, top: int, deadline: float | None) -> Matches:
+        size, chunk = BATCH, CHUNK
+        while True:
+            if deadline is not None and time.monotonic() > deadline:
+                self.result.complete = False
+                break
+            if len(self.best) >= top:
+                kth = rank(self.best[top - 1])
+                self.waiting = self.waiting[self.waiting.may_beat(kth)]
+                self.bounded = self.bounded[self.bounded.may_beat(kth)]
+            if not len(self.waiting) and not len(self.bounded):
+                break
+            if len(self.bounded) and (not len(self.waiting) or self.bounded.bound.max() >= self.waiting.bound.max()):
+                self._score(chunk, top)
+                chunk = min(2 * chunk, 1024)
+            else:
+                self._bound(size)
+                size *= 2
+        self.result.extend(self.best[:top])
+        return self.result
+
+    def _bound(self, size: int) -> None:
+        """Compute the edit-distance bound of the `size` waiting candidates of the best bounds."""
+        waiting = self.waiting
+        # A rough order is enough here: the exact one is applied as candidates are dropped.
+        taken = np.argpartition(-waiting.bound, size)[:size] if len(waiting) > size else np.arange(len(waiting))
+        rest = np.ones(len(waiting), bool)
+        rest[taken] = False
+        batch, self.waiting = waiting[taken], waiting[rest]
+        self.result.bounded += len(batch)
+        for number, layer in enumerate(self.layers):
+            mine = batch[batch.layer == number]
+            if len(mine):
+                mine.bound = self._edit_bound(number, layer, mine.entry) - penalties(mine.confidence)
+                mine = mine[mine.bound >= self.threshold]
+                self.bounded = _Candidates.joined([self.bounded, mine])
+
+    def _edit_bound(self, number: int, layer: FuzzyIndex, entries: np.ndarray) -> np.ndarray:
+        """Each entry's match %, computed as `match_percent` does, but 100 for the same tokens
+        (which are the same text, or differ in whitespace only: 99)."""
+        surface, folded, words_ = (
+            _distances(code, form)
+            for code, form in zip(self.codes[number], layer.forms(entries, ("tokens", "folded", "words")), strict=True)
+        )
+        minor = np.maximum(0, folded - words_) + (surface > folded)
+        longest = np.maximum(len(self.words), layer.lengths[entries]).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            percent = 100 * (1 - (words_ + MINOR_COST * minor) / longest)
+        percent = np.clip(np.trunc(np.nan_to_num(percent)), 0, 99)
+        return np.where(surface == 0, 100.0, percent)
+
+    def _score(self, size: int, top: int) -> None:
+        """Read the texts of the `size` bounded candidates of the best keys and rank their matches."""
+        order = self.bounded.order()
+        batch, self.bounded = self.bounded[order[:size]], self.bounded[order[size:]]
+        self.result.scored += len(batch)
+        source, target = self.langs
+        for number, layer in enumerate(self.layers):
+            entries = batch.entry[batch.layer == number].tolist()
+            for units in provenance(self.tm, layer, entries, self.langs, self.filters):
+                if units:
+                    key = (units[0].texts[source], units[0].texts[target])
+                    self.found.setdefault(key, []).extend(units)
+                    percent = self.percents.get(key[0])
+                    if percent is None:
+                        percent = self.percents[key[0]] = match_percent(self.query, key[0])
+                    self.matches[key] = as_match(self.query, self.found[key], source, target, percent)
+        passing = (m for m in self.matches.values() if m.percent - m.penalty >= self.threshold)
+        self.best = heapq.nlargest(top, passing, key=rank)
+
+
+def _distances(code: str, choices: list[str]) -> np.ndarray:
+    return process.cdist([code], choices, scorer=Levenshtein.distance, dtype=np.int32, workers=1)[0]
+
+
+def provenance(
+    tm: TranslationMemory, layer: FuzzyIndex, entries: list[int], langs: tuple[str, str], filters: Filters | None
+) -> list[list[StoredUnit]]:
+    """Each entry's units that pass the filters, best first."""
+    units = tm.units_by_id(langs, [u for entry in entries for u in layer.units_of(entry)])
+    keep = filters.accepts if filters else lambda _unit: True
+    return [best_first([units[u] for u in layer.units_of(entry) if u in units and keep(units[u])]) for entry in entries]
+
+
+def ranked_matches(
+    tm: TranslationMemory,
+    layers: list[FuzzyIndex],
+    query: str,
+    langs: tuple[str, str],
+    threshold: int,
+    top: int,
+    filters: Filters | None,
+    budget: float | None,
+) -> Matches:
+    """The `top` matches of `query` at or above `threshold` in the index `layers`, best first
+    (not yet `finished`); within `budget` seconds if given."""
+    deadline = None if budget is None else time.monotonic() + budget
+    return _Search(tm, layers, query, langs, threshold, filters).run(top, deadline)
