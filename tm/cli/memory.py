@@ -36,7 +36,7 @@ def _print_matches(matches: list, source: str, target: str, as_json: bool, conte
         score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
         score += f" via {m.via}" if m.via else ""
         penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
-        also = f" (+{len(m.also_in)} more)" if m.also_in else ""
+        also = f" (+{m.repeats} more)" if m.repeats else ""
         typer.echo(f"{score}{penalty}  {m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}{also}".rstrip())
         typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}")
         if m.diff:

@@ -26,8 +26,7 @@ from tm.corpus.detect import wrong_script
 from tm.embed import Encoder
 from tm.errors import TmError
 from tm.langs import LANGUAGES
-from tm.lookup.fuzzy import Match, Matches, finished, penalty, ranked_matches
-from tm.lookup.fuzzy import provenance as units_of_entries
+from tm.lookup.fuzzy import Match, Matches, best_first, finished, penalty, ranked_matches
 from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import match_percent, tokens, word_diff, words
@@ -222,7 +221,12 @@ def _provenance(
     tm: TranslationMemory, layer: FuzzyIndex, entries: list[int], source: str, target: str, filters: Filters | None
 ) -> dict[int, list[StoredUnit]]:
     """Each entry's units that pass the filters, best first."""
-    return dict(zip(entries, units_of_entries(tm, layer, entries, (source, target), filters), strict=True))
+    units = tm.units_by_id((source, target), [u for entry in entries for u in layer.units_of(entry)])
+    keep = filters.accepts if filters else lambda _unit: True
+    return {
+        entry: best_first([units[u] for u in layer.units_of(entry) if u in units and keep(units[u])])
+        for entry in entries
+    }
 
 
 def lookup(

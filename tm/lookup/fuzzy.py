@@ -8,7 +8,7 @@ therefore passes bounds that grow tighter and dearer before its texts are read:
 2. the match % itself, from the three edit distances it is made of (words, case-folded tokens,
    tokens: rapidfuzz over the entries' token strings, a batch at a time), which is exact but
    where only whitespace tells a 100% match from a 99% one;
-3. the match % from the stored texts, once per distinct source, for the candidates that rank.
+3. the best unit of each candidate that can still rank, read from the TM.
 
 A match ranks by a key that the index knows for every entry but the match %: match % less the
 confidence penalty, then a reviewed unit first, the alignment confidence, the day, the unit id
@@ -36,9 +36,14 @@ from tm.store import StoredUnit, TranslationMemory
 
 CONFIDENCE_PENALTY = 10.0
 # Candidates whose second bound is computed at a time, at first; each batch is twice the last.
-BATCH = 512
+BATCH = 128
 # Candidates whose texts are read at a time, at first.
 CHUNK = 16
+# Other units of a match's texts read to show where else it occurs.
+ALSO_IN = 20
+# Word similarities a lookup first takes candidates from, before its threshold: most queries have
+# their best matches above 90%, and few entries share the nine words in ten that 90% needs.
+FLOORS = (0.9, 0.75)
 
 
 @dataclass(frozen=True)
@@ -50,9 +55,10 @@ class Match:
     diff: str
     unit: StoredUnit
     flags: list[str] = field(default_factory=list)
-    also_in: list[StoredUnit] = field(default_factory=list)
+    also_in: list[StoredUnit] = field(default_factory=list)  # other units of the same texts, the best ALSO_IN
     kind: str = "fuzzy"
     via: str | None = None  # the third language a bridged match went through
+    repeats: int = 0  # how many other units hold the same source and target
 
     @property
     def origin(self) -> str:
@@ -179,36 +185,38 @@ class _Search:
         langs: tuple[str, str],
         threshold: int,
         filters: Filters | None,
+        floor: float,
+        result: Matches,
     ) -> None:
         self.tm, self.layers, self.query, self.langs = tm, layers, query, langs
-        self.threshold, self.filters = threshold, filters
+        self.threshold, self.filters, self.fraction, self.result = threshold, filters, floor, result
         self.words = words(query)
         forms = (tokens(query), [token.casefold() for token in tokens(query)], self.words)
         self.codes = [[layer.encode(form) for form in forms] for layer in layers]
-        self.fraction = max(threshold, 1) / 100
+        self.allowed: list[np.ndarray] = []  # with filters, per layer: which provenance rows pass them
         self.waiting = _Candidates.joined([self._candidates(n, layer) for n, layer in enumerate(layers)])
         self.waiting = self.waiting[self.waiting.bound >= threshold]
         self.bounded = self.waiting[np.empty(0, np.int64)]
-        self.found: dict[tuple[str, str], list[StoredUnit]] = {}
+        self.found: dict[tuple[str, str], list[tuple[int, int, StoredUnit]]] = {}  # (layer, entry, best unit)
         self.matches: dict[tuple[str, str], Match] = {}
-        self.percents: dict[str, int] = {}  # by source text: identical sources are scored once
         self.best: list[Match] = []
-        self.result = Matches()
-        self.result.candidates = len(self.waiting)
+        self.result.candidates += len(self.waiting)
 
     def _candidates(self, number: int, layer: FuzzyIndex) -> _Candidates:
         """The layer's entries that share enough words, bounded by shared words / longest."""
         entries, shares = layer.candidates(self.words, self.fraction)
         if self.filters:
+            self.allowed.append(layer.allowed_rows(self.filters))
             keep = layer.allowed(self.filters)[entries]
             entries, shares = entries[keep], shares[keep]
-            rows = layer.best_rows(entries, layer.allowed_rows(self.filters))
+            rows = layer.best_rows(entries, self.allowed[number])
         else:
             rows = layer.best[entries]
         # The match % is a whole number, at most 100 * shares (a hair of slack for rounding).
         return _with_best_units(layer, number, entries, np.floor(100 * shares + 1e-6), rows)
 
-    def run(self, top: int, deadline: float | None) -> Matches:
+    def run(self, top: int, deadline: float | None) -> list[Match]:
+        """The `top` best matches among the candidates, or the best found by the deadline."""
         size, chunk = BATCH, CHUNK
         while True:
             if deadline is not None and time.monotonic() > deadline:
@@ -226,8 +234,7 @@ class _Search:
             else:
                 self._bound(size)
                 size *= 2
-        self.result.extend(self.best[:top])
-        return self.result
+        return self.best[:top]
 
     def _bound(self, size: int) -> None:
         """Compute the edit-distance bound of the `size` waiting candidates of the best bounds."""
@@ -260,36 +267,41 @@ class _Search:
         return np.where(surface == 0, 100.0, percent)
 
     def _score(self, size: int, top: int) -> None:
-        """Read the texts of the `size` bounded candidates of the best keys and rank their matches."""
+        """Read the best unit of the `size` bounded candidates of the best keys and rank their matches."""
         order = self.bounded.order()
         batch, self.bounded = self.bounded[order[:size]], self.bounded[order[size:]]
         self.result.scored += len(batch)
         source, target = self.langs
-        for number, layer in enumerate(self.layers):
-            entries = batch.entry[batch.layer == number].tolist()
-            for units in provenance(self.tm, layer, entries, self.langs, self.filters):
-                if units:
-                    key = (units[0].texts[source], units[0].texts[target])
-                    self.found.setdefault(key, []).extend(units)
-                    percent = self.percents.get(key[0])
-                    if percent is None:
-                        percent = self.percents[key[0]] = match_percent(self.query, key[0])
-                    self.matches[key] = as_match(self.query, self.found[key], source, target, percent)
+        units = self.tm.units_by_id(self.langs, batch.unit.tolist())
+        # The second bound is the match % itself, but for the same tokens: 100 only for the same text.
+        percents = np.round(batch.bound + penalties(batch.confidence)).astype(int).tolist()
+        for number, entry, unit_id, percent in zip(
+            batch.layer.tolist(), batch.entry.tolist(), batch.unit.tolist(), percents, strict=True
+        ):
+            unit = units.get(unit_id)
+            if unit is None or (self.filters and not self.filters.accepts(unit)):
+                continue
+            key = (unit.texts[source], unit.texts[target])
+            self.found.setdefault(key, []).append((number, entry, unit))
+            percent = percent if percent < 100 or key[0] == self.query else 99
+            self.matches[key] = as_match(self.query, [u for *_, u in self.found[key]], source, target, percent)
         passing = (m for m in self.matches.values() if m.percent - m.penalty >= self.threshold)
         self.best = heapq.nlargest(top, passing, key=rank)
+
+    def with_repeats(self, match: Match) -> Match:
+        """`match` with the other units that hold its source and target: how many, and the best
+        ALSO_IN of them (a sentence repeated in a thousand releases is not read a thousand times)."""
+        others: list[int] = []
+        for number, entry, _ in self.found[(match.source, match.target)]:
+            layer = self.layers[number]
+            allowed = self.allowed[number] if self.filters else None
+            others += [u for u in layer.units_of(entry, allowed) if u != match.unit.id]
+        read = self.tm.units_by_id(self.langs, others[:ALSO_IN]).values()
+        return replace(match, also_in=best_first(list(read)), repeats=len(others))
 
 
 def _distances(code: str, choices: list[str]) -> np.ndarray:
     return process.cdist([code], choices, scorer=Levenshtein.distance, dtype=np.int32, workers=1)[0]
-
-
-def provenance(
-    tm: TranslationMemory, layer: FuzzyIndex, entries: list[int], langs: tuple[str, str], filters: Filters | None
-) -> list[list[StoredUnit]]:
-    """Each entry's units that pass the filters, best first."""
-    units = tm.units_by_id(langs, [u for entry in entries for u in layer.units_of(entry)])
-    keep = filters.accepts if filters else lambda _unit: True
-    return [best_first([units[u] for u in layer.units_of(entry) if u in units and keep(units[u])]) for entry in entries]
 
 
 def ranked_matches(
@@ -303,6 +315,17 @@ def ranked_matches(
     budget: float | None,
 ) -> Matches:
     """The `top` matches of `query` at or above `threshold` in the index `layers`, best first
-    (not yet `finished`); within `budget` seconds if given."""
+    (not yet `finished`); within `budget` seconds if given.
+
+    Candidates are taken first among the entries whose words are 90% like the query's: if the
+    `top`-th match found ranks at 90 or more, no other entry can beat it (it has fewer words in
+    common, so a lower match %), and the lookup is done; else again at 75%, then at `threshold`."""
     deadline = None if budget is None else time.monotonic() + budget
-    return _Search(tm, layers, query, langs, threshold, filters).run(top, deadline)
+    result = Matches()
+    for floor in [f for f in FLOORS if 100 * f > threshold] + [max(threshold, 1) / 100]:
+        search = _Search(tm, layers, query, langs, threshold, filters, floor, result)
+        best = search.run(top, deadline)
+        if not result.complete or (len(best) == top and rank(best[-1])[0] >= 100 * floor):
+            break
+    result.extend(search.with_repeats(match) for match in best)
+    return result

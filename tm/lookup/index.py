@@ -114,10 +114,12 @@ class FuzzyIndex:
         view.best[touched] = view.best_rows(touched)
         return view
 
-    def units_of(self, entry: int) -> list[int]:
+    def units_of(self, entry: int, allowed: np.ndarray | None = None) -> list[int]:
+        """The ids of the entry's live units (of the `allowed` provenance rows, if given)."""
         start, end = self.arrays["prov_offsets"][entry : entry + 2]
         units = self.arrays["prov_units"][start:end]
-        return (units if self.live is None else units[self.live[start:end]]).tolist()
+        keep = self.live if allowed is None else allowed
+        return (units if keep is None else units[keep[start:end]]).tolist()
 
     @cached_property
     def best_confidence(self) -> np.ndarray:
@@ -362,7 +364,9 @@ def load_index(path: Path, identity: str) -> tuple[FuzzyIndex, int] | None:
         for name, (dtype, length, offset, checksum) in header["arrays"].items():
             if start + offset + np.dtype(dtype).itemsize * length > size:
                 return None  # truncated
-            arrays[name] = np.memmap(path, dtype, "r", start + offset, (length,)) if length else np.empty(0, dtype)
+            # A plain view of the mapping: indexing a np.memmap costs a Python call of its own.
+            mapped = np.memmap(path, dtype, "r", start + offset, (length,)).view(np.ndarray)
+            arrays[name] = mapped if length else np.empty(0, dtype)
             if zlib.crc32(arrays[name].data) != checksum:
                 return None  # altered since it was written
         vocabulary = arrays.pop("vocabulary").tobytes().decode()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from tm.web.common import csrf_token, local_path, memory, render
@@ -24,8 +25,7 @@ async def writer(request: Request) -> str:
     """The user a write acts for; 401 without credentials, 403 with a session but no valid token."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        with memory(request) as tm:
-            user = tm.token_user(header[7:].strip())
+        user = await run_in_threadpool(_token_user, request, header[7:].strip())
         if user is None:
             raise HTTPException(401, "the API token is not valid", headers={"WWW-Authenticate": "Bearer"})
         return user
@@ -39,6 +39,11 @@ async def writer(request: Request) -> str:
     if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
         raise HTTPException(403, "the form's token is missing or stale (CSRF check); reload the page and try again")
     return user
+
+
+def _token_user(request: Request, token: str) -> str | None:
+    with memory(request) as tm:
+        return tm.token_user(token)
 
 
 WRITER = Annotated[str, Depends(writer)]

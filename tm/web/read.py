@@ -8,6 +8,7 @@ import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from tm.errors import TmError
@@ -147,11 +148,11 @@ async def tmserver_languages() -> dict:
 @router.get("/tmserver/{source}/{target}/unit/{text:path}")
 async def tmserver_unit(request: Request, source: str, target: str, text: str) -> JSONResponse:
     """Suggestions as tmserver and amaGama give them: source, target, quality, rank."""
-    # Run on the event loop, not in a worker thread: a lookup is a millisecond of CPU under the
-    # GIL either way, and the hop to a thread and back costs more than the lookup itself
-    # (benchmarks/serve.py: 3x the lookups per second).
+    # In a worker thread, as every lookup and SQLite call of the server: a slow lookup (a first
+    # one that loads the index, a query that meets thousands of near-identical units) must not
+    # hold the event loop, and with it every other request.
     source_lang, target_lang = (_tm_language(code) for code in (source, target))
-    matches = _matches(request, text, source_lang, target_lang, 50, 5)
+    matches = await run_in_threadpool(_matches, request, text, source_lang, target_lang, 50, 5)
     # A plain JSONResponse: the list needs no validation on its way out.
     return JSONResponse(
         [{"source": m["source"], "target": m["target"], "quality": m["ranked"], "rank": m["ranked"]} for m in matches]

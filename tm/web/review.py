@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from tm import review
@@ -123,6 +125,11 @@ def api_action(
 @router.post("/units/{unit_id}/{action}", include_in_schema=False)
 async def form_action(request: Request, unit_id: int, action: str, user: WRITER) -> Response:
     form = await request.form()
+    # The correction reads and writes SQLite: off the event loop, as every request's TM work.
+    return await run_in_threadpool(_form_action, request, unit_id, action, user, form)
+
+
+def _form_action(request: Request, unit_id: int, action: str, user: str, form: FormData) -> Response:
     texts = {lang: str(form[lang]) for lang in CODES if form.get(lang) is not None}
     at = {lang: _count(form[f"at-{lang}"]) for lang in CODES if form.get(f"at-{lang}")}
     if action == "edit":
