@@ -12,6 +12,7 @@ memoQ and Trados mark aligned material.
 from __future__ import annotations
 
 import fcntl
+import math
 import re
 import threading
 import weakref
@@ -221,12 +222,10 @@ def _provenance(
     tm: TranslationMemory, layer: FuzzyIndex, entries: list[int], source: str, target: str, filters: Filters | None
 ) -> dict[int, list[StoredUnit]]:
     """Each entry's units that pass the filters, best first."""
-    units = tm.units_by_id((source, target), [u for entry in entries for u in layer.units_of(entry)])
+    ids = {entry: layer.units_of(entry).tolist() for entry in entries}
+    units = tm.units_by_id((source, target), [u for entry in entries for u in ids[entry]])
     keep = filters.accepts if filters else lambda _unit: True
-    return {
-        entry: best_first([units[u] for u in layer.units_of(entry) if u in units and keep(units[u])])
-        for entry in entries
-    }
+    return {entry: best_first([units[u] for u in ids[entry] if u in units and keep(units[u])]) for entry in entries}
 
 
 def lookup(
@@ -268,9 +267,12 @@ def bridged_lookup(
     the same percentage; a translation the direct matches already give is not repeated."""
     direct = lookup(tm, query, source, target, threshold, top, filters)
     given = {match.target for match in direct}
+    # A bridged match ranks no higher than its first leg: once `top` direct matches are found,
+    # only legs that reach the last of them can enter.
+    floor = max(threshold, math.floor(direct[-1].percent - direct[-1].penalty)) if len(direct) == top else threshold
     bridged = []
     for pivot in (lang for lang in LANGUAGES if lang not in (source, target)):
-        for leg in lookup(tm, query, source, pivot, threshold, top, filters):
+        for leg in lookup(tm, query, source, pivot, floor, top, filters):
             for onward in lookup(tm, leg.unit.texts[pivot], pivot, target, 100, 1, filters):
                 patched, flags = patch_numbers(query, leg.source, onward.unit.texts[target], target)
                 if onward.percent < 100 or patched in given:

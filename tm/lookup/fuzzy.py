@@ -4,7 +4,8 @@ A ministry archive is formulaic: thousands of units share a query's template and
 date, a name or a number, so most candidates share most of the query's words. Each candidate
 therefore passes bounds that grow tighter and dearer before its texts are read:
 
-1. shared words / longest, from the postings (every candidate at once);
+1. shared words / longest, less a fifth for each of the query's numbers that the entry does not
+   hold by value, from the postings (every candidate at once);
 2. the match % itself, from the three edit distances it is made of (words, case-folded tokens,
    tokens: rapidfuzz over the entries' token strings, a batch at a time), which is exact but
    where only whitespace tells a 100% match from a 99% one;
@@ -192,6 +193,7 @@ class _Search:
         self.threshold, self.filters, self.fraction, self.result = threshold, filters, floor, result
         self.words = words(query)
         forms = (tokens(query), [token.casefold() for token in tokens(query)], self.words)
+        self.numbers = [token for token in forms[1] if token[0].isdigit()]
         self.codes = [[layer.encode(form) for form in forms] for layer in layers]
         self.allowed: list[np.ndarray] = []  # with filters, per layer: which provenance rows pass them
         self.waiting = _Candidates.joined([self._candidates(n, layer) for n, layer in enumerate(layers)])
@@ -204,7 +206,7 @@ class _Search:
 
     def _candidates(self, number: int, layer: FuzzyIndex) -> _Candidates:
         """The layer's entries that share enough words, bounded by shared words / longest."""
-        entries, shares = layer.candidates(self.words, self.fraction)
+        entries, shares = layer.candidates(self.words, self.fraction, self.numbers)
         if self.filters:
             self.allowed.append(layer.allowed_rows(self.filters))
             keep = layer.allowed(self.filters)[entries]
@@ -289,14 +291,16 @@ class _Search:
         self.best = heapq.nlargest(top, passing, key=rank)
 
     def with_repeats(self, match: Match) -> Match:
-        """`match` with the other units that hold its source and target: how many, and the best
-        ALSO_IN of them (a sentence repeated in a thousand releases is not read a thousand times)."""
-        others: list[int] = []
-        for number, entry, _ in self.found[(match.source, match.target)]:
-            layer = self.layers[number]
-            allowed = self.allowed[number] if self.filters else None
-            others += [u for u in layer.units_of(entry, allowed) if u != match.unit.id]
-        read = self.tm.units_by_id(self.langs, others[:ALSO_IN]).values()
+        """`match` with the other units that hold its source and target: how many, and ALSO_IN
+        of them (a sentence repeated in a thousand releases is not read a thousand times)."""
+        others = np.concatenate(
+            [
+                self.layers[number].units_of(entry, self.allowed[number] if self.filters else None)
+                for number, entry, _ in self.found[(match.source, match.target)]
+            ]
+        )
+        others = others[others != match.unit.id]
+        read = self.tm.units_by_id(self.langs, others[:ALSO_IN].tolist()).values()
         return replace(match, also_in=best_first(list(read)), repeats=len(others))
 
 

@@ -35,14 +35,14 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from tm.files import replacing
-from tm.lookup.score import NUMBER, WORD, tokens, words
+from tm.lookup.score import MINOR_COST, NUMBER, WORD, tokens, words
 from tm.store import StoredUnit
 
-FORMAT_VERSION = 4  # 3: a CRC-32 of each array, checked on loading; 4: surface tokens, each entry's best unit
+FORMAT_VERSION = 4  # 3: a CRC-32 of each array, checked on loading; 4: surface tokens, numbers by value too, best units
 _MAGIC = b"tm-fuzzy-index\n"
 # Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates
 # (a module setting, so that tests can make the prefix filter run on a small index).
-EXTRA_POSTINGS = 300_000
+EXTRA_POSTINGS = 30_000
 # A word's k-th occurrence in a segment is its own posting item, so shared-word counts are exact.
 _MAX_OCCURRENCES = 1 << 20
 # Candidates scored at a time before checking whether any later one can still enter the top k.
@@ -114,12 +114,12 @@ class FuzzyIndex:
         view.best[touched] = view.best_rows(touched)
         return view
 
-    def units_of(self, entry: int, allowed: np.ndarray | None = None) -> list[int]:
+    def units_of(self, entry: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """The ids of the entry's live units (of the `allowed` provenance rows, if given)."""
         start, end = self.arrays["prov_offsets"][entry : entry + 2]
         units = self.arrays["prov_units"][start:end]
         keep = self.live if allowed is None else allowed
-        return (units if keep is None else units[keep[start:end]]).tolist()
+        return units if keep is None else units[keep[start:end]]
 
     @cached_property
     def best_confidence(self) -> np.ndarray:
@@ -181,9 +181,13 @@ class FuzzyIndex:
             chars.append(_char(number))
         return "".join(chars)
 
-    def candidates(self, query_words: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(
+        self, query_words: list[str], threshold: float, numbers: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Entries that can score >= `threshold` (a fraction in (0, 1]) against the query, and
-        for each an upper bound of its score: shared words / max(query words, entry words)."""
+        for each an upper bound of its score: shared words / max(query words, entry words).
+        Given the query's `numbers` (as written), the bound is one of the match %: a number of
+        another value is a minor edit (see `_minor_bound`)."""
         count = len(query_words)
         needed = math.ceil(threshold * count - 1e-9)
         # numpy scalars of the array's type: a Python int makes searchsorted copy the whole array.
@@ -216,7 +220,28 @@ class FuzzyIndex:
         keep = shared >= np.ceil(threshold * longest - 1e-9)
         if self.live is not None:
             keep &= self.best_confidence[entries] >= 0
-        return entries[keep], shared[keep] / longest[keep]
+        entries, shared, longest = entries[keep], shared[keep], longest[keep]
+        if numbers:
+            shared = self._minor_bound(entries, shared, count, numbers, first, last)
+        return entries, shared / longest
+
+    def _minor_bound(
+        self, entries: np.ndarray, shared: np.ndarray, count: int, numbers: list[str], first: int, last: int
+    ) -> np.ndarray:
+        """`shared` words less a fifth of each query number the entry does not hold by value.
+        The match % is 100 * (1 - (word edits + 0.2 * minor edits) / longest), and the minor edits
+        are at least the edits of the words with numbers by value less the word edits; an entry
+        shares at most (query words that are not numbers + the query's numbers it holds) of those."""
+        held = np.zeros(len(entries), np.int64)
+        for value, times in Counter(numbers).items():
+            token = self.vocabulary.get(value)
+            if token is None:
+                continue
+            postings = self._window(token, first, last)
+            at = np.minimum(postings.searchsorted(entries.astype(np.int32)), max(len(postings) - 1, 0))
+            held += times * (postings[at] == entries) if len(postings) else 0
+        by_value = np.minimum(shared, count - len(numbers) + held)
+        return (1 - MINOR_COST) * shared + MINOR_COST * by_value
 
     def _items(self, query_words: list[str]) -> list[int]:
         """Posting items of the query: a word, and again for its 2nd, 3rd ... occurrence."""
@@ -441,10 +466,13 @@ def _pack(codes: list[str], provenance: list, vocabulary: dict[str, int], collec
     offsets = np.zeros(len(codes) + 1, np.int64)
     np.cumsum(sizes, out=offsets[1:])
     owners = np.repeat(np.arange(len(codes), dtype=np.int64), sizes)
-    # Postings are by word: every number one token, as `words` has it, and no punctuation.
+    # Postings are by word: every number one token, as `words` has it, and no punctuation; a
+    # number is posted again under its value.
     words_of = word_ids[token_ids]
-    repeats, items = _occurrence_items(words_of[words_of >= 0], owners[words_of >= 0], len(vocabulary))
-    pairs = np.sort(items * max(len(codes), 1) + owners[words_of >= 0])
+    posted = np.concatenate([words_of[words_of >= 0], token_ids[words_of == 0]])
+    owners = np.concatenate([owners[words_of >= 0], owners[words_of == 0]])
+    repeats, items = _occurrence_items(posted, owners, len(vocabulary))
+    pairs = np.sort(items * max(len(codes), 1) + owners)
     item_ids, post_entries = np.divmod(pairs, max(len(codes), 1))
     post_offsets = np.searchsorted(item_ids, np.arange(len(vocabulary) + len(repeats) + 1))
     prov = np.array(provenance, dtype=np.float64).reshape(-1, 7)  # float64 holds the int ids exactly
