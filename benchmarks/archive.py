@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 BACK, FRONT = set("aouy"), set("eäiöü")
+FIRST_DAY, YEARS = date(2012, 1, 3), 15
 # English, English adjective, Russian nominative, genitive, instrumental, prepositional, adjective stem, Turkmen.
 COUNTRIES = [
     ("Mongolia", "Mongolian", "Монголия", "Монголии", "Монголией", "Монголии", "монгольск", "Mongoliýa"),
@@ -201,9 +202,25 @@ def locative(word: str) -> str:
     return word + ("da" if _harmony(word) == "a" else "de")
 
 
+# The last vowel of each number word decides the ordinal's suffix: bir, iki, üç ... alty, ýedi,
+# sekiz, dokuz; on, ýigrimi, otuz, kyrk, elli, altmyş, ýetmiş, segsen, togsan; ýüz; müň.
+_UNITS_BACK, _TENS_BACK = {6, 9}, {1, 3, 4, 6, 9}
+
+
 def ordinal_tk(number: int) -> str:
-    """'12-nji' or '5-nji' / '3-nji' as Turkmen writes ordinals with digits (-njy after back vowels)."""
-    return f"{number}-{'njy' if number % 10 in (6, 9) else 'nji'}"
+    """A number with the Turkmen ordinal suffix, as dates are written: 5-nji, 6-njy, 30-njy, 2024-nji."""
+    if number % 10:
+        back = number % 10 in _UNITS_BACK
+    elif number % 100:
+        back = number % 100 // 10 in _TENS_BACK
+    else:
+        back = False  # ýüz, müň
+    return f"{number}-{'njy' if back else 'nji'}"
+
+
+def month_tk(month: str) -> str:
+    """A Turkmen month in a date ("12-nji fewralynda"): the possessive locative by vowel harmony."""
+    return month + ("ynda" if _harmony(month) == "a" else "inde")
 
 
 def _slots(rng: random.Random, day: date) -> dict[str, str]:
@@ -215,6 +232,10 @@ def _slots(rng: random.Random, day: date) -> dict[str, str]:
     return {
         "d": str(day.day),
         "y": str(day.year),
+        "d_tk": ordinal_tk(day.day),
+        "y_tk": ordinal_tk(day.year),
+        "M_tk_in": month_tk(month[2]),
+        "M_tk_loc": locative(month[2]),
         "M": month[0],
         "M_ru": month[1],
         "M_tk": month[2],
@@ -255,7 +276,7 @@ TEMPLATES = [
     (
         "On {d} {M} {y}, Minister of Foreign Affairs of Turkmenistan R.Meredov met with the {t} of {c} {p}.",
         "{d} {M_ru} {y} года Министр иностранных дел Туркменистана Р.Мередов встретился с {t_ru} {c_ru_gen} {p_ru}.",
-        "{y}-nji ýylyň {d}-nji {M_tk}ynda Türkmenistanyň Daşary işler ministri R.Meredow {c_tk_gen} {t_tk} {p_tk} "
+        "{y_tk} ýylyň {d_tk} {M_tk_in} Türkmenistanyň Daşary işler ministri R.Meredow {c_tk_gen} {t_tk} {p_tk} "
         "bilen duşuşdy.",
     ),
     (
@@ -263,7 +284,7 @@ TEMPLATES = [
         "were held in Ashgabat.",
         "{d} {M_ru} {y} года в Ашхабаде состоялись политические консультации между министерствами иностранных дел "
         "Туркменистана и {c_ru_gen}.",
-        "{y}-nji ýylyň {d}-nji {M_tk}ynda Aşgabatda Türkmenistanyň we {c_tk_gen} daşary işler ministrlikleriniň "
+        "{y_tk} ýylyň {d_tk} {M_tk_in} Aşgabatda Türkmenistanyň we {c_tk_gen} daşary işler ministrlikleriniň "
         "arasynda syýasy geňeşmeler geçirildi.",
     ),
     (
@@ -291,19 +312,19 @@ TEMPLATES = [
     (
         "On {d} {M} {y}, the delegation of Turkmenistan took part in the {n}{th} session of the {o} in New York.",
         "{d} {M_ru} {y} года делегация Туркменистана приняла участие в {n}-й сессии {o_ru} в Нью-Йорке.",
-        "{y}-nji ýylyň {d}-nji {M_tk}ynda Türkmenistanyň wekiliýeti Nýu-Ýorkda {o_tk_gen} {n_tk} sessiýasyna gatnaşdy.",
+        "{y_tk} ýylyň {d_tk} {M_tk_in} Türkmenistanyň wekiliýeti Nýu-Ýorkda {o_tk_gen} {n_tk} sessiýasyna gatnaşdy.",
     ),
     (
         "On {d} {M}, a delegation of Turkmenistan arrived in {c} on a working visit.",
         "{d} {M_ru} делегация Туркменистана прибыла с рабочим визитом в {c_ru}.",
-        "{d}-nji {M_tk}da Türkmenistanyň wekiliýeti iş sapary bilen {c_tk} geldi.",
+        "{d_tk} {M_tk_loc} Türkmenistanyň wekiliýeti iş sapary bilen {c_tk} geldi.",
     ),
     (
         "A briefing for the heads of diplomatic missions accredited in Turkmenistan was held at the Ministry on "
         "{d} {M} {y}.",
         "{d} {M_ru} {y} года в Министерстве состоялся брифинг для глав дипломатических миссий, аккредитованных в "
         "Туркменистане.",
-        "{y}-nji ýylyň {d}-nji {M_tk}ynda Ministrlikde Türkmenistanda işleýän diplomatik wekilhanalaryň "
+        "{y_tk} ýylyň {d_tk} {M_tk_in} Ministrlikde Türkmenistanda işleýän diplomatik wekilhanalaryň "
         "ýolbaşçylary üçin brifing geçirildi.",
     ),
     (
@@ -327,7 +348,7 @@ TEMPLATES = [
     (
         "The trade turnover between Turkmenistan and {c} grew by {k} percent in {y}.",
         "Товарооборот между Туркменистаном и {c_ru_ins} в {y} году вырос на {k} процентов.",
-        "{y}-nji ýylda Türkmenistan bilen {c_tk} arasyndaky söwda dolanyşygy {k} göterim artdy.",
+        "{y_tk} ýylda Türkmenistan bilen {c_tk} arasyndaky söwda dolanyşygy {k} göterim artdy.",
     ),
     (
         "{p} presented a copy of his credentials as the {t} of {c} to Turkmenistan.",
@@ -337,29 +358,26 @@ TEMPLATES = [
     (
         "The {n}{th} round of consultations on consular issues between Turkmenistan and {c} was held on {d} {M}.",
         "{d} {M_ru} состоялся {n}-й раунд консультаций по консульским вопросам между Туркменистаном и {c_ru_ins}.",
-        "{d}-nji {M_tk}da Türkmenistan bilen {c_tk} arasynda konsullyk meseleleri boýunça geňeşmeleriň {n_tk} "
+        "{d_tk} {M_tk_loc} Türkmenistan bilen {c_tk} arasynda konsullyk meseleleri boýunça geňeşmeleriň {n_tk} "
         "tapgyry geçirildi.",
     ),
 ]
 
 
-def releases(units: int, seed: int = 0) -> Iterator[tuple[str, list[dict[str, str]], float]]:
-    """(date, sentences as {"en", "ru", "tk"}, seed of its confidences) for releases holding `units` in all."""
+def releases(units: int, seed: int = 0) -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """(date, sentences as {"en", "ru", "tk"}) of releases holding `units` in all, spread over
+    the 15 years from 2012 whatever their number, as an archive grows denser, not longer."""
     rng = random.Random(seed)
-    day, made = date(2012, 1, 3), 0
+    made = 0
     while made < units:
-        day += timedelta(days=rng.choice((0, 1, 1, 2)))
+        day = FIRST_DAY + timedelta(days=YEARS * 365 * made // units)
         slots = _slots(rng, day)
         count = min(rng.randint(4, 8), units - made)
         chosen = rng.sample(TEMPLATES, count)
-        yield (
-            day.isoformat(),
-            [
-                {lang: t.format(**slots) for lang, t in zip(("en", "ru", "tk"), formula, strict=True)}
-                for formula in chosen
-            ],
-            rng.random(),
-        )
+        sentences = [
+            {lang: t.format(**slots) for lang, t in zip(("en", "ru", "tk"), formula, strict=True)} for formula in chosen
+        ]
+        yield day.isoformat(), sentences
         made += count
 
 
@@ -373,7 +391,7 @@ def store(path: Path, units: int, seed: int = 0, per_release: int = 40) -> list[
     english: list[str] = []
     batch: list = []
     with TranslationMemory(path) as tm, tm.transaction():
-        for number, (day, sentences, _) in enumerate(releases(units, seed)):
+        for number, (day, sentences) in enumerate(releases(units, seed)):
             for texts in sentences:
                 confidence = round(min(1.0, max(0.3, rng.gauss(0.9, 0.08))), 3)
                 batch.append(ImportedUnit(dict(texts), {"x-confidence": str(confidence)}))
@@ -392,7 +410,7 @@ def queries(count: int, stored: list[str], seed: int = 1) -> list[tuple[str, str
     sentences with one or two edits (a number, a name, a country changed, a word dropped)."""
     rng = random.Random(seed)
     known = set(stored)
-    fresh = (s["en"] for _, sentences, _ in releases(10 * count, seed + 100) for s in sentences)
+    fresh = (s["en"] for _, sentences in releases(10 * count, seed + 100) for s in sentences)
     found: list[tuple[str, str]] = []
     while len(found) < count:
         if len(found) % 2 == 0:

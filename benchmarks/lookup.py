@@ -238,9 +238,8 @@ def main() -> int:
     print(f"p50/p95/p99/max: {args.queries} queries through tm.lookup.lookup (candidates, bounds, SQLite, match %);")
     print("cut: lookups stopped by their time budget")
     print(f"recall: top-5 scores equal to the exhaustive ranking, {args.baseline_queries} queries;")
-    print(
-        "scan ms: exhaustive rapidfuzz process.extract over every entry's words, a query; scan/max: that over the slowest lookup"
-    )
+    print("scan ms: exhaustive rapidfuzz process.extract over every entry's words, a query;")
+    print("scan/max: the scan's time over the slowest lookup's")
     print("open ms: opening the TM and its first lookup on the saved index (memory-mapped, no rebuild);")
     print("+1k ms: the first lookup after 1,000 units were added; the baseline is a full rebuild (build u/s)")
     print(f"pretr seg/s: tm pretranslate of a {PO_SEGMENTS:,}-segment PO (the queries, numbered), analysis included")

@@ -103,3 +103,44 @@ def test_a_repeated_sentence_reads_a_few_of_its_units_and_counts_them_all(memory
         memory.add_imported("test", "repeated", [ImportedUnit(sentence) for _ in range(300)])
     match = lookup(memory, sentence["en"], "en", "ru")[0]
     assert match.percent == 100 and match.repeats == 299 and len(match.also_in) == 20
+
+
+@pytest.mark.parametrize(
+    ("function", "word", "expected"),
+    [
+        ("genitive", "Mongoliýa", "Mongoliýanyň"),
+        ("genitive", "Belarus", "Belarusyň"),
+        ("genitive", "Germaniýa", "Germaniýanyň"),
+        ("genitive", "Müsür", "Müsüriň"),
+        ("genitive", "Gürjüstan", "Gürjüstanyň"),
+        ("locative", "Eýran", "Eýranda"),
+        ("locative", "Müsür", "Müsürde"),
+        ("month_tk", "fewral", "fewralynda"),
+        ("month_tk", "aprel", "aprelinde"),
+        ("month_tk", "sentýabr", "sentýabrynda"),
+    ],
+)
+def test_turkmen_case_forms_follow_vowel_harmony(function, word, expected):
+    assert getattr(archive, function)(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (1, "1-nji"),
+        (5, "5-nji"),
+        (6, "6-njy"),
+        (9, "9-njy"),
+        (10, "10-njy"),
+        (20, "20-nji"),
+        (30, "30-njy"),
+        (40, "40-njy"),
+        (50, "50-nji"),
+        (26, "26-njy"),
+        (100, "100-nji"),
+        (2024, "2024-nji"),
+        (2030, "2030-njy"),
+    ],
+)
+def test_turkmen_ordinals_take_the_suffix_of_their_last_number_word(number, expected):
+    assert archive.ordinal_tk(number) == expected

@@ -315,13 +315,11 @@ def concordance(
     matches: list[Match] = []
     for layer in index_for(tm, source, target).layers:
         entries = layer.containing(stems, filters)
+        allowed = layer.allowed_rows(filters) if filters else None
         for start in range(0, len(entries), top):
-            chunk = entries[start : start + top]
-            for units in _provenance(tm, layer, chunk, source, target, filters).values():
-                if units and pattern.search(units[0].texts[source]) and len(matches) < top:
-                    matches.append(_in_context(units, pattern, source, target))
-            if len(matches) == top:
-                return matches
+            matches += _in_context(tm, layer, entries[start : start + top], allowed, pattern, (source, target))
+            if len(matches) >= top:
+                return matches[:top]
     for lone in tm.lone_segments(source):
         if len(matches) < top and pattern.search(lone.texts[source]) and (not filters or filters.accepts(lone)):
             marked = pattern.sub(lambda m: f"[{m.group(0)}]", lone.texts[source])
@@ -330,11 +328,41 @@ def concordance(
     return matches
 
 
-def _in_context(units: list[StoredUnit], pattern: re.Pattern, source: str, target: str) -> Match:
-    best, *others = units
-    text = best.texts[source]
-    marked = pattern.sub(lambda m: f"[{m.group(0)}]", text)
-    return Match(0, penalty(best), text, best.texts[target], marked, best, [], others, "concordance")
+def _in_context(
+    tm: TranslationMemory,
+    layer: FuzzyIndex,
+    entries: np.ndarray,
+    allowed: np.ndarray | None,
+    pattern: re.Pattern,
+    langs: tuple[str, str],
+) -> list[Match]:
+    """The entries whose best unit (of the `allowed` rows) holds `pattern`, marked: one read of
+    the TM for the best units, however often a sentence repeats."""
+    rows = layer.best[entries] if allowed is None else layer.best_rows(entries, allowed)
+    entries, rows = entries[rows >= 0], rows[rows >= 0]
+    ids = layer.arrays["prov_units"][rows].tolist()
+    units = tm.units_by_id(langs, ids)
+    found = []
+    for entry, unit_id in zip(entries.tolist(), ids, strict=True):
+        best = units.get(unit_id)
+        if best and pattern.search(best.texts[langs[0]]):
+            marked = pattern.sub(lambda m: f"[{m.group(0)}]", best.texts[langs[0]])
+            repeats = len(layer.units_of(entry, allowed)) - 1
+            found.append(
+                Match(
+                    0,
+                    penalty(best),
+                    best.texts[langs[0]],
+                    best.texts[langs[1]],
+                    marked,
+                    best,
+                    [],
+                    [],
+                    "concordance",
+                    repeats=repeats,
+                )
+            )
+    return found
 
 
 def semantic_lookup(

@@ -43,6 +43,7 @@ _MAGIC = b"tm-fuzzy-index\n"
 # Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates
 # (a module setting, so that tests can make the prefix filter run on a small index).
 EXTRA_POSTINGS = 30_000
+EXTRA_FACTOR = 4
 # A word's k-th occurrence in a segment is its own posting item, so shared-word counts are exact.
 _MAX_OCCURRENCES = 1 << 20
 # Candidates scored at a time before checking whether any later one can still enter the top k.
@@ -197,10 +198,12 @@ class FuzzyIndex:
         slices = sorted((self._window(item, first, last) for item in items), key=len)
         # Unknown words are the rarest items of all: no entry shares them.
         covered, must_cover = count - len(items), count - needed + 1
-        taken, read = [], 0
+        taken, read, needed_read = [], 0, None
         for postings in slices:
-            if covered >= must_cover and read + len(postings) > EXTRA_POSTINGS + 2 * read:
-                break
+            if covered >= must_cover:
+                needed_read = read if needed_read is None else needed_read
+                if read + len(postings) > EXTRA_POSTINGS + EXTRA_FACTOR * needed_read:
+                    break
             taken.append(postings)
             covered += 1
             read += len(postings)
@@ -270,28 +273,27 @@ class FuzzyIndex:
         """The vocabulary in order, for prefix searches (built on the first concordance)."""
         return sorted(self.vocabulary)
 
-    def containing(self, prefixes: list[str], filters: Filters | None = None) -> list[int]:
-        """Entries holding, for every prefix, a word that starts with it (shortest entries first).
-        The index keeps every number as one token, so a number finds the entries holding any
-        number (the caller checks which); a phrase of numbers alone finds them too."""
+    def containing(self, prefixes: list[str], filters: Filters | None = None) -> np.ndarray:
+        """Entries holding, for every prefix, a word that starts with it (shortest entries first);
+        a number is found by its value, as numbers are posted by value too."""
         found = None
         for prefix in prefixes:
-            if prefix[0].isdigit():
-                tokens = [self.vocabulary[NUMBER]] if NUMBER in self.vocabulary else []
+            first = bisect.bisect_left(self.sorted_words, prefix)
+            last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
+            postings = [self._postings(self.vocabulary[w]) for w in self.sorted_words[first:last]]
+            postings = [p for p in postings if len(p)]  # a capitalised or punctuation token has none
+            if len(postings) == 1:
+                entries = postings[0]  # one word's postings: sorted, each entry once
             else:
-                first = bisect.bisect_left(self.sorted_words, prefix)
-                last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
-                tokens = [self.vocabulary[w] for w in self.sorted_words[first:last]]
-            postings = [self._postings(t) for t in tokens]
-            entries = np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32)
+                entries = np.unique(np.concatenate(postings)) if postings else np.empty(0, np.int32)
             found = entries if found is None else np.intersect1d(found, entries, assume_unique=True)
         if found is None:
-            return []
+            return np.empty(0, np.int64)
         if filters:
             found = found[self.allowed(filters)[found]]
         elif self.live is not None:
             found = found[self.best_confidence[found] >= 0]
-        return found.tolist()
+        return found.astype(np.int64)
 
     def allowed(self, filters: Filters) -> np.ndarray:
         """One flag per entry: does any of its units pass the filters?"""
