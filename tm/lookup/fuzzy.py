@@ -219,6 +219,7 @@ class _Search:
 
     def run(self, top: int, deadline: float | None) -> list[Match]:
         """The `top` best matches among the candidates, or the best found by the deadline."""
+        self.top = top
         size, chunk = BATCH, CHUNK
         while True:
             if deadline is not None and time.monotonic() > deadline:
@@ -250,23 +251,29 @@ class _Search:
         for number, layer in enumerate(self.layers):
             mine = batch[batch.layer == number]
             if len(mine):
-                mine.bound = self._edit_bound(number, layer, mine.entry) - penalties(mine.confidence)
-                mine = mine[mine.bound >= self.threshold]
-                self.bounded = _Candidates.joined([self.bounded, mine])
+                self.bounded = _Candidates.joined([self.bounded, self._edit_bound(number, layer, mine)])
 
-    def _edit_bound(self, number: int, layer: FuzzyIndex, entries: np.ndarray) -> np.ndarray:
-        """Each entry's match %, computed as `match_percent` does, but 100 for the same tokens
-        (which are the same text, or differ in whitespace only: 99)."""
-        surface, folded, words_ = (
-            _distances(code, form)
-            for code, form in zip(self.codes[number], layer.forms(entries, ("tokens", "folded", "words")), strict=True)
+    def _edit_bound(self, number: int, layer: FuzzyIndex, batch: _Candidates) -> _Candidates:
+        """The candidates that can still rank, each bounded by its match % as `match_percent`
+        computes it, but 100 for the same tokens (which are the same text, or differ in
+        whitespace only: 99). The word edits come first, and alone drop most candidates; the
+        edits of the case-folded tokens and of the tokens, for the rest."""
+        surface_code, folded_code, word_code = self.codes[number]
+        longest = np.maximum(len(self.words), layer.lengths[batch.entry]).astype(np.float64)
+        word_edits = _distances(word_code, layer.forms(batch.entry, ("words",))[0])
+        penalty = penalties(batch.confidence)
+        batch.bound = np.minimum(batch.bound, _percent(word_edits, 0, word_edits, longest) - penalty)
+        keep = batch.bound >= self.threshold
+        if len(self.best) >= self.top:
+            keep &= batch.may_beat(rank(self.best[self.top - 1]))
+        batch, word_edits, longest, penalty = batch[keep], word_edits[keep], longest[keep], penalty[keep]
+        surface, folded = (
+            _distances(c, f)
+            for c, f in zip((surface_code, folded_code), layer.forms(batch.entry, ("tokens", "folded")), strict=True)
         )
-        minor = np.maximum(0, folded - words_) + (surface > folded)
-        longest = np.maximum(len(self.words), layer.lengths[entries]).astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            percent = 100 * (1 - (words_ + MINOR_COST * minor) / longest)
-        percent = np.clip(np.trunc(np.nan_to_num(percent)), 0, 99)
-        return np.where(surface == 0, 100.0, percent)
+        minor = np.maximum(0, folded - word_edits) + (surface > folded)
+        batch.bound = _percent(word_edits, minor, surface, longest) - penalty
+        return batch[batch.bound >= self.threshold]
 
     def _score(self, size: int, top: int) -> None:
         """Read the best unit of the `size` bounded candidates of the best keys and rank their matches."""
@@ -302,6 +309,13 @@ class _Search:
         others = others[others != match.unit.id]
         read = self.tm.units_by_id(self.langs, others[:ALSO_IN].tolist()).values()
         return replace(match, also_in=best_first(list(read)), repeats=len(others))
+
+
+def _percent(word_edits: np.ndarray, minor: np.ndarray | int, surface: np.ndarray, longest: np.ndarray) -> np.ndarray:
+    """`match_percent` from its edit counts; 100 where the tokens are the same (`surface` edits 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = 100 * (1 - (word_edits + MINOR_COST * minor) / longest)
+    return np.where(surface == 0, 100.0, np.clip(np.trunc(np.nan_to_num(percent)), 0, 99))
 
 
 def _distances(code: str, choices: list[str]) -> np.ndarray:
