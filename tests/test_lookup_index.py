@@ -149,6 +149,46 @@ def test_added_and_removed_releases_are_followed_without_a_rebuild(tmp_path):
     tm.close()
 
 
+def test_a_write_committed_while_the_view_is_brought_up_to_date_is_counted_once(tmp_path, monkeypatch):
+    """Another process commits a release between the view reading the TM's generation and reading
+    the changes since: the view must be of one moment, and the release indexed once, not twice."""
+    path = tmp_path / "tm.db"
+    tm = _tm(path, [_unit("Talks were held in Helsinki.", "Helsinkide gepleşikler geçirildi.")])
+    lookup(tm, "Talks were held in Helsinki.", "en", "tk")
+    with tm.transaction():
+        tm.add_imported("test", "t2", [_unit("The forum opened in Ashgabat.", "Forum Aşgabatda açyldy.")])
+    original, writes = TranslationMemory.changes_since, []
+
+    def write_first(self, generation):
+        if not writes:
+            writes.append(1)
+            with TranslationMemory(path) as other, other.transaction():
+                other.add_imported("test", "t3", [_unit("The forum opened in Mary.", "Forum Maryda açyldy.")])
+        return original(self, generation)
+
+    monkeypatch.setattr(TranslationMemory, "changes_since", write_first)
+    assert len(index_for(tm, "en", "tk")) == 2  # the moment before the other write
+    monkeypatch.setattr(TranslationMemory, "changes_since", original)
+    view = index_for(tm, "en", "tk")
+    assert len(view) == 3 and view.stamp[1] == tm.generation()
+    found = lookup(tm, "The forum opened in Mary.", "en", "tk", top=5)
+    assert [m.target for m in found].count("Forum Maryda açyldy.") == 1
+    tm.close()
+
+
+def test_a_link_at_the_index_lock_is_not_followed(tmp_path):
+    """A symbolic link planted where the rebuild lock goes: the file it points to stays as it was,
+    and the lookup still answers (from an index kept in memory)."""
+    tm = _tm(tmp_path / "tm.db", [_unit("Talks were held.", "Gepleşikler geçirildi.")])
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    (tmp_path / "tm.db.index").mkdir()
+    (tmp_path / "tm.db.index" / "en-tk.lock").symlink_to(victim)
+    assert lookup(tm, "Talks were held.", "en", "tk")[0].percent == 100
+    assert victim.read_text() == "keep me"
+    tm.close()
+
+
 def test_many_additions_rebuild_the_saved_index(tmp_path, monkeypatch):
     monkeypatch.setattr(lookup_module, "DELTA_LIMIT", 1)
     tm = _tm(tmp_path / "tm.db", [_unit("Talks were held.", "Gepleşikler geçirildi.")])

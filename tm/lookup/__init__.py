@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import math
+import os
 import re
 import threading
 import weakref
@@ -75,7 +76,9 @@ def index_for(tm: TranslationMemory, source: str, target: str) -> PairIndex:
     if view is None or view.stamp != stamp:
         # One thread brings the view up to date while the others of this TM object wait for it,
         # rather than each doing the same work (a server's request threads after a write).
-        with _updating.setdefault(tm, threading.Lock()):
+        # One snapshot for the stamp and everything read to reach it: a write that commits
+        # meanwhile is seen by the next view, not half by this one (or a release twice).
+        with _updating.setdefault(tm, threading.Lock()), tm.snapshot():
             stamp = (tm.identity(), tm.generation())
             view = views.get((source, target))
             if view is None or view.stamp != stamp:
@@ -173,12 +176,14 @@ def _caught_up(
 def _rebuild_lock(path: Path) -> Iterator[None]:
     """One rebuild of an index file at a time across processes (an advisory file lock)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
+    # Opened without truncating and without following a link: a link planted there must not
+    # empty (or even open) the file it points to; an OSError keeps the index in memory instead.
+    lock = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(lock)  # closing releases the lock
 
 
 def query_problem(query: str, source: str) -> str | None:

@@ -194,6 +194,19 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         finally:
             self._local.writing = False
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see the TM as of one moment, whatever commits meanwhile (SQLite's read
+        transaction on this thread's connection); inside a transaction already, that one."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
     def _require_transaction(self) -> None:
         """Writes outside `transaction()` would commit on their own and skip the generation bump,
         so lookups would never see them."""
