@@ -297,18 +297,23 @@ class _Search:
         passing = (m for m in self.matches.values() if m.percent - m.penalty >= self.threshold)
         self.best = heapq.nlargest(top, passing, key=rank)
 
-    def with_repeats(self, match: Match) -> Match:
-        """`match` with the other units that hold its source and target: how many, and ALSO_IN
-        of them (a sentence repeated in a thousand releases is not read a thousand times)."""
-        others = np.concatenate(
-            [
-                self.layers[number].units_of(entry, self.allowed[number] if self.filters else None)
-                for number, entry, _ in self.found[(match.source, match.target)]
-            ]
-        )
-        others = others[others != match.unit.id]
-        read = self.tm.units_by_id(self.langs, others[:ALSO_IN].tolist()).values()
-        return replace(match, also_in=best_first(list(read)), repeats=len(others))
+    def with_repeats(self, matches: list[Match]) -> list[Match]:
+        """The matches with the other units that hold their source and target: how many, and
+        ALSO_IN of them (a sentence repeated in a thousand releases is not read a thousand times)."""
+        others = []
+        for match in matches:
+            ids = np.concatenate(
+                [
+                    self.layers[number].units_of(entry, self.allowed[number] if self.filters else None)
+                    for number, entry, _ in self.found[(match.source, match.target)]
+                ]
+            )
+            others.append(ids[ids != match.unit.id])
+        read = self.tm.units_by_id(self.langs, [u for ids in others for u in ids[:ALSO_IN].tolist()])
+        return [
+            replace(match, also_in=best_first([read[u] for u in ids[:ALSO_IN].tolist() if u in read]), repeats=len(ids))
+            for match, ids in zip(matches, others, strict=True)
+        ]
 
 
 def _percent(word_edits: np.ndarray, minor: np.ndarray | int, surface: np.ndarray, longest: np.ndarray) -> np.ndarray:
@@ -345,5 +350,5 @@ def ranked_matches(
         best = search.run(top, deadline)
         if not result.complete or (len(best) == top and rank(best[-1])[0] >= 100 * floor):
             break
-    result.extend(search.with_repeats(match) for match in best)
+    result.extend(search.with_repeats(best))
     return result

@@ -195,11 +195,13 @@ class FuzzyIndex:
         first = int(self.lengths.searchsorted(np.int32(needed), "left"))
         last = int(self.lengths.searchsorted(np.int32(min(math.floor(count / threshold + 1e-9), 2**31 - 1)), "right"))
         items = self._items(query_words)
-        slices = sorted((self._window(item, first, last) for item in items), key=len)
+        slices = sorted(
+            ((self._window(item, first, last), self._is_number(item)) for item in items), key=lambda s: len(s[0])
+        )
         # Unknown words are the rarest items of all: no entry shares them.
         covered, must_cover = count - len(items), count - needed + 1
         taken, read, needed_read = [], 0, None
-        for postings in slices:
+        for postings, _ in slices:
             if covered >= must_cover:
                 needed_read = read if needed_read is None else needed_read
                 if read + len(postings) > EXTRA_POSTINGS + EXTRA_FACTOR * needed_read:
@@ -209,6 +211,8 @@ class FuzzyIndex:
             read += len(postings)
         if not taken:
             return np.empty(0, np.int64), np.empty(0)
+        # Words (not numbers) the query has that were not read: an entry may share all of them.
+        unread_words = sum(not is_number for _, is_number in slices[len(taken) :])
         postings = np.concatenate(taken) - first
         if len(postings) * 16 < last - first:  # few postings in a wide window: sort them, skip the window
             entries, held = np.unique(postings, return_counts=True)
@@ -225,25 +229,37 @@ class FuzzyIndex:
             keep &= self.best_confidence[entries] >= 0
         entries, shared, longest = entries[keep], shared[keep], longest[keep]
         if numbers:
-            shared = self._minor_bound(entries, shared, count, numbers, first, last)
+            number_lists = [postings for (postings, is_number) in slices[: len(taken)] if is_number]
+            words_shared = held[keep] - _held(entries, number_lists) + unread_words
+            shared = self._minor_bound(entries, shared, words_shared, numbers, first, last)
         return entries, shared / longest
 
+    def _is_number(self, item: int) -> bool:
+        """Is this posting item the NUMBER token (or a repeat of it)?"""
+        if item >= len(self.vocabulary):  # a repeat: its key is word * _MAX_OCCURRENCES + occurrence
+            item = int(self.repeats[item - len(self.vocabulary)]) // _MAX_OCCURRENCES
+        return item == self.vocabulary[NUMBER]
+
     def _minor_bound(
-        self, entries: np.ndarray, shared: np.ndarray, count: int, numbers: list[str], first: int, last: int
+        self,
+        entries: np.ndarray,
+        shared: np.ndarray,
+        words_shared: np.ndarray,
+        numbers: list[str],
+        first: int,
+        last: int,
     ) -> np.ndarray:
         """`shared` words less a fifth of each query number the entry does not hold by value.
         The match % is 100 * (1 - (word edits + 0.2 * minor edits) / longest), and the minor edits
         are at least the edits of the words with numbers by value less the word edits; an entry
-        shares at most (query words that are not numbers + the query's numbers it holds) of those."""
-        held = np.zeros(len(entries), np.int64)
+        shares at most (its bound of shared words that are not numbers, `words_shared`, + the
+        query's numbers it holds by value) of those."""
+        by_value = np.zeros(len(entries), np.int64)
         for value, times in Counter(numbers).items():
             token = self.vocabulary.get(value)
-            if token is None:
-                continue
-            postings = self._window(token, first, last)
-            at = np.minimum(postings.searchsorted(entries.astype(np.int32)), max(len(postings) - 1, 0))
-            held += times * (postings[at] == entries) if len(postings) else 0
-        by_value = np.minimum(shared, count - len(numbers) + held)
+            if token is not None:
+                by_value += times * _held(entries, [self._window(token, first, last)])
+        by_value = np.minimum(shared, words_shared + by_value)
         return (1 - MINOR_COST) * shared + MINOR_COST * by_value
 
     def _items(self, query_words: list[str]) -> list[int]:
@@ -421,6 +437,17 @@ def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyI
         reviewed = unit.reviewer is not None
         provenance.append((entry, unit.id, collection, day(unit.date), unit.release, unit.confidence, reviewed))
     return _pack(codes, provenance, vocabulary, list(collections))
+
+
+def _held(entries: np.ndarray, lists: list[np.ndarray]) -> np.ndarray:
+    """Per entry (sorted), in how many of these posting lists (each sorted, each entry once) it is."""
+    held = np.zeros(len(entries), np.int64)
+    if len(entries):
+        for postings in lists:
+            # Look each posting up among the entries: a list is often the shorter of the two.
+            at = np.minimum(entries.searchsorted(postings), len(entries) - 1)
+            held[at[entries[at] == postings]] += 1
+    return held
 
 
 def _text(ids: np.ndarray) -> str:
