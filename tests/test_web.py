@@ -1,8 +1,11 @@
 """tm serve, read-only part: search and release pages with their JSON twins, the tmserver
 protocol, text from the TM escaped everywhere."""
 
+import asyncio
 import re
+import threading
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -10,7 +13,7 @@ from tests.conftest import SAMPLE
 from tm.formats import ImportedUnit
 from tm.jobs import build
 from tm.store import TranslationMemory
-from tm.web import create_app
+from tm.web import create_app, read
 
 QUERY = "The parties discussed the development of transport links between the two countries."
 
@@ -84,3 +87,34 @@ def test_the_api_page_lists_the_openapi_operations_and_loads_nothing_from_elsewh
     assert client.get("/docs").status_code == 404
     for path in ("/", "/api", "/review", "/overview", "/files", "/corrections", "/login"):
         assert "://" not in "".join(re.findall(r'(?:src|href)="([^"]*)"', client.get(path).text)), path
+
+
+def test_a_slow_tmserver_lookup_holds_no_other_request(client, monkeypatch):
+    """A lookup that runs long (here made to sleep; in life a first lookup that loads the index)
+    runs in a worker thread: 20 ordinary requests sent after it are all answered before it is."""
+    started, finished = threading.Event(), []
+    real = read.bridged_lookup
+
+    def slow(tm, text, *args):
+        if text == "slow":
+            started.set()
+            threading.Event().wait(1.0)  # a sleep that, on the event loop, would stop every request
+            finished.append("slow")
+        return real(tm, text, *args)
+
+    # The finder is `_matches`'s default argument, bound when it was defined.
+    monkeypatch.setattr(read._matches, "__defaults__", (None, slow))
+
+    async def run() -> list[str]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://tm") as http:
+            slow_request = asyncio.create_task(http.get("/tmserver/en/tk/unit/slow"))
+            while not started.is_set():
+                await asyncio.sleep(0.01)
+            for reply in await asyncio.gather(*(http.get(f"/tmserver/en/tk/unit/{QUERY}") for _ in range(20))):
+                assert reply.status_code == 200 and reply.json()[0]["quality"] == 85
+                finished.append("ordinary")
+            assert (await slow_request).status_code == 200
+        return finished
+
+    assert asyncio.run(run()) == ["ordinary"] * 20 + ["slow"]
