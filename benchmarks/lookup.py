@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ import archive
 import synth
 
 from tm.formats import ImportedUnit
-from tm.lookup import index_for, lookup, words
+from tm.lookup import concordance, index_for, lookup, tokens, words
 from tm.lookup.fuzzy import penalties
 from tm.lookup.score import match_percent
 from tm.pretranslate import pretranslate
@@ -148,6 +149,7 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int, for
             times.append(1000 * (time.perf_counter() - started))
             found.append([m.percent - m.penalty for m in matches])
             incomplete += not matches.complete
+        concordance_ms = concordance_times(tm, queries)
         exhaustive = Exhaustive(tm)
     sample = range(0, len(queries), max(1, len(queries) // baseline_count))[:baseline_count]
     same = scan_ms = 0.0
@@ -161,6 +163,7 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int, for
     percentiles = statistics.quantiles(times, n=100)
     scan_ms = 1000 * scan_ms / len(sample)
     return {
+        "concordance": concordance_ms,
         "pretranslate": pretranslate_rate,
         "open_ms": open_ms,
         "added_ms": added_ms,
@@ -178,6 +181,22 @@ def run_size(size: int, folder: Path, query_count: int, baseline_count: int, for
         "slowest_ratio": scan_ms / max(times),
         "sample": len(sample),
     }
+
+
+def concordance_times(tm: TranslationMemory, queries: list[tuple[str, str]]) -> tuple[float, float]:
+    """Milliseconds (median of 5) of `tm concordance` of the queries' most frequent word of four
+    letters or more, and of their most frequent number: the two a frequent search reads most for."""
+    found = Counter(token for _, query in queries for token in tokens(query) if token.isalpha() and len(token) >= 4)
+    numbers = Counter(token for _, query in queries for token in tokens(query) if token.isdigit())
+    times = []
+    for phrase in (found.most_common(1)[0][0], numbers.most_common(1)[0][0]):
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            concordance(tm, phrase, "en", "ru")
+            runs.append(1000 * (time.perf_counter() - started))
+        times.append(statistics.median(runs))
+    return times[0], times[1]
 
 
 def living_with_writes(path: Path, query: str) -> tuple[float, float]:
@@ -223,7 +242,7 @@ def main() -> int:
     print(
         f"{'units':>9} {'entries':>9} {'build u/s':>10} {'index MB':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
         f" {'max ms':>7} {'cut':>4} {'recall':>7} {'scan ms':>8} {'scan/max':>9} {'open ms':>8} {'+1k ms':>7}"
-        f" {'pretr seg/s':>11}"
+        f" {'pretr seg/s':>11} {'conc word':>9} {'conc num':>8}"
     )
     with tempfile.TemporaryDirectory() as folder:
         for size in map(int, args.sizes.split(",")):
@@ -232,7 +251,8 @@ def main() -> int:
                 f"{r['size']:>9} {r['entries']:>9} {r['size'] / r['build_s']:>10.0f} {r['index_mb']:>9.0f}"
                 f" {r['p50']:>7.2f} {r['p95']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.1f} {r['incomplete']:>4}"
                 f" {r['recall']:>7.1%} {r['scan_ms']:>8.1f} {r['slowest_ratio']:>8.1f}x {r['open_ms']:>8.1f}"
-                f" {r['added_ms']:>7.1f} {r['pretranslate']:>11.0f}",
+                f" {r['added_ms']:>7.1f} {r['pretranslate']:>11.0f} {r['concordance'][0]:>9.1f}"
+                f" {r['concordance'][1]:>8.1f}",
                 flush=True,
             )
     print(f"p50/p95/p99/max: {args.queries} queries through tm.lookup.lookup (candidates, bounds, SQLite, match %);")
@@ -243,6 +263,7 @@ def main() -> int:
     print("open ms: opening the TM and its first lookup on the saved index (memory-mapped, no rebuild);")
     print("+1k ms: the first lookup after 1,000 units were added; the baseline is a full rebuild (build u/s)")
     print(f"pretr seg/s: tm pretranslate of a {PO_SEGMENTS:,}-segment PO (the queries, numbered), analysis included")
+    print("conc word / conc num: ms of tm concordance of the queries' most frequent word and number")
     print(TARGETS)
     print("reproduce: python benchmarks/lookup.py" + (" --archive" if args.archive else "") + f" --sizes {args.sizes}")
     return 0
