@@ -66,7 +66,7 @@ def test_lookup_equals_scoring_every_unit(stored, query, threshold, top, collect
             memory.add_imported(collection, collection, units)
     filters = Filters(collections) if collections else None
     old = fuzzy_module.BATCH, fuzzy_module.CHUNK
-    fuzzy_module.BATCH, fuzzy_module.CHUNK = 2, 1  # so that candidates are dropped between batches
+    fuzzy_module.BATCH, fuzzy_module.CHUNK = 2, 0  # so that candidates are dropped between batches
     try:
         got = lookup(memory, query, "en", "tk", threshold, top, filters)
     finally:

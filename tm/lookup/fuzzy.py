@@ -38,10 +38,11 @@ from tm.store import StoredUnit, TranslationMemory
 CONFIDENCE_PENALTY = 10.0
 # Candidates whose second bound is computed at a time, at first; each batch is twice the last.
 BATCH = 128
-# Candidates whose texts are read at a time, at first.
-CHUNK = 16
+# Candidates whose best unit is read at a time, at first, beyond the `top` asked for: the second
+# bound is the match % itself, so the `top` best bounds are most often the answer.
+CHUNK = 2
 # Other units of a match's texts read to show where else it occurs.
-ALSO_IN = 20
+ALSO_IN = 5
 # Word similarities a lookup first takes candidates from, before its threshold: most queries have
 # their best matches above 90%, and few entries share the nine words in ten that 90% needs.
 FLOORS = (0.9, 0.75)
@@ -220,7 +221,7 @@ class _Search:
     def run(self, top: int, deadline: float | None) -> list[Match]:
         """The `top` best matches among the candidates, or the best found by the deadline."""
         self.top = top
-        size, chunk = BATCH, CHUNK
+        size, chunk = BATCH, top + CHUNK
         while True:
             if deadline is not None and time.monotonic() > deadline:
                 self.result.complete = False
