@@ -4,6 +4,7 @@ import string
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from tests.conftest import SAMPLE
 from tm.align import align, as_beads, as_pairs
@@ -11,7 +12,7 @@ from tm.align.dp import BEAD_TYPES, PairConfig, align_pair, bead_tables, block_s
 from tm.align.signals import numbers
 from tm.corpus import read_corpus
 from tm.errors import TmError
-from tm.jobs import segment_release
+from tm.jobs import align_prepared, prepare_release, segment_release
 
 
 def brute_force(tables, n, m):
@@ -207,3 +208,22 @@ def test_the_embedding_cache_keeps_only_the_recent_vectors_in_memory():
     cache.encode(sentences[-1:])  # recent: still in memory
     cache.encode(sentences[:1])  # dropped: encoded again
     assert calls[-1] == sentences[:1] and len(calls) == 3
+
+
+def test_a_release_is_aligned_on_one_blas_thread(fast_encoder):
+    """Wherever a release is aligned (the build's process, a local worker, a Dask worker), its
+    arithmetic runs on one BLAS thread: a sum split across threads rounds differently, and the same
+    release would get other confidences on another machine or with another --jobs."""
+    seen = []
+
+    class Recording:
+        id = fast_encoder.id
+
+        def encode(self, sentences):
+            seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+            return fast_encoder.encode(sentences)
+
+    release = next(r for r in read_corpus(SAMPLE).releases if r.release_id == "2024-002")
+    with threadpool_limits(2, user_api="blas"):  # as a build's process has, on a machine of 2 cores
+        align_prepared(prepare_release(release, ""), Recording())
+    assert seen and set(seen) == {1}

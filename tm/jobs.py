@@ -8,6 +8,7 @@ where it stopped. Progress goes to a callback; the library never prints.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import threading
 import time
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from threadpoolctl import ThreadpoolController
 
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, pair_agreement, signature
 from tm.align.learn import Lexicon
@@ -114,10 +117,20 @@ def align_prepared(
     if len(prepared.sentences) < 2:
         alone = Alignment(prepared.sentences, [], {}, prepared.signature)
         return AlignedRelease(prepared.release, alone, prepared.content_hash)
-    alignment = align(prepared.sentences, encoder, config, prepared.paragraphs, lexicon=lexicon)
-    # Checked here, where the encoder is, so that workers share the work (it encodes openings).
-    problems = tuple(version_problems(prepared.release, alignment, encoder.encode))
+    # The aligner's arithmetic on one BLAS thread wherever it runs (here, a local worker, a Dask
+    # worker, whose nanny sets one thread): a sum split across threads rounds otherwise, and the
+    # same release would get confidences a millionth apart from one machine or --jobs to another.
+    # The encoder sets its own threads within.
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        alignment = align(prepared.sentences, encoder, config, prepared.paragraphs, lexicon=lexicon)
+        # Checked here, where the encoder is, so that workers share the work (it encodes openings).
+        problems = tuple(version_problems(prepared.release, alignment, encoder.encode))
     return AlignedRelease(prepared.release, alignment, prepared.content_hash, problems)
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
 
 
 _worker: dict = {}
