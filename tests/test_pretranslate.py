@@ -159,6 +159,20 @@ def test_text_becomes_tsv(memory, tmp_path):
     ]
 
 
+def test_a_tsv_cell_is_never_a_formula(tmp_path):
+    """A TM target (or a source line) that starts like a formula is written as text: a
+    spreadsheet that opens the TSV must not compute `+SUM(A1)` or `=HYPERLINK(...)`."""
+    memory = TranslationMemory(":memory:")
+    with memory.transaction():
+        memory.add_imported("import", "hostile", [ImportedUnit({"en": "=cmd|' /C calc'!A0", "tk": "+SUM(A1)"})])
+    source, output = tmp_path / "job.txt", tmp_path / "job.tk.tsv"
+    source.write_text("=cmd|' /C calc'!A0\n-2+3\n")
+    pretranslate(memory, source, "en", "tk", output)
+    rows = [line.split("\t") for line in output.read_text().splitlines()[1:]]
+    assert [row[:2] for row in rows] == [["'=cmd|' /C calc'!A0", "'+SUM(A1)"], ["'-2+3", ""]]
+    memory.close()
+
+
 @pytest.mark.parametrize(
     ("percent", "name"),
     [

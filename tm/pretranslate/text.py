@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tm.corpus import decode
+from tm.formats.table import as_cell
 from tm.pretranslate import Segment
 
 
@@ -28,8 +29,9 @@ def write(document: TextDocument, stream: BinaryIO) -> None:
     writer.writerow(["source", "target", "match", "from"])
     for segment in document.segments:
         match = segment.fill
+        # Every text as a spreadsheet reads it: never a formula (`tm.formats.table.as_cell`).
         if match is None:
-            writer.writerow([segment.source, "", "", ""])
+            writer.writerow([as_cell(segment.source), "", "", ""])
             continue
-        writer.writerow([segment.source, match.target, f"{match.ranked}%", match.origin])
+        writer.writerow([as_cell(segment.source), as_cell(match.target), f"{match.ranked}%", as_cell(match.origin)])
     stream.write(text.getvalue().encode("utf-8"))
