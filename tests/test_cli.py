@@ -218,3 +218,16 @@ def test_import_corrections_from_a_corrected_export(workdir, tmp_path):
         ).stdout
     )
     assert found[0]["target"] == "Düzedilen terjime."
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("undo", "99999999999999999999"),
+        ("unit", "accept", "99999999999999999999"),
+        ("corrections", "--limit", "99999999999999999999"),
+    ],
+)
+def test_numbers_beyond_any_row_get_one_line(workdir, args):
+    result = tm(*args, cwd=workdir)
+    assert result.returncode in (1, 2) and "Traceback" not in result.stderr and result.stderr.strip()

@@ -118,3 +118,17 @@ def test_a_slow_tmserver_lookup_holds_no_other_request(client, monkeypatch):
         return finished
 
     assert asyncio.run(run()) == ["ordinary"] * 20 + ["slow"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/api/units/99999999999999999999", {}, 404),  # beyond SQLite's 64-bit ids: no unit, not a 500
+        ("/units/9223372036854775808", {}, 404),
+        ("/api/lookup", {"text": QUERY, "since": "2024-13-45"}, 422),  # the shape of a day, not a day
+        ("/api/lookup", {"text": QUERY, "until": "2024-02-30"}, 422),
+    ],
+)
+def test_out_of_range_ids_and_impossible_days_are_refused_not_crashed_on(client, path, params, status):
+    reply = client.get(path, params=params)
+    assert reply.status_code == status and "Traceback" not in reply.text

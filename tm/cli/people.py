@@ -145,7 +145,7 @@ def unit_delete(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> Non
 @reports_errors
 def corrections_command(
     db: DB = Path("tm.db"),
-    limit: Annotated[int, typer.Option(help="how many, newest first")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="how many, newest first")] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The corrections made to the TM: who, when, before and after."""

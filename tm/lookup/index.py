@@ -34,6 +34,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from tm.errors import TmError
 from tm.files import replacing
 from tm.lookup.score import MINOR_COST, NUMBER, WORD, tokens, words
 from tm.store import StoredUnit
@@ -68,6 +69,15 @@ class Filters:
     collections: list[str] | None = None
     since: str | None = None
     until: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            try:
+                if value:
+                    date.fromisoformat(value)
+            except ValueError:
+                raise TmError(f"{name} {value!r} is not a day (YYYY-MM-DD)") from None
 
     def __bool__(self) -> bool:
         return bool(self.collections or self.since or self.until)

@@ -106,12 +106,18 @@ def _record(row: tuple) -> UnitRecord:
     )
 
 
+def is_row_id(number: int) -> bool:
+    """Can this be a row's id? SQLite's are 64-bit: a larger number names no row (and would
+    overflow the query rather than find nothing)."""
+    return 0 < number < 2**63
+
+
 class Corrections:
     """Mixed into TranslationMemory: `db`, `path`, `transaction` and `release_key` come from there."""
 
     def tri_unit(self, unit_id: int) -> UnitRecord:
         """The tri-unit with this id; a StoreError when there is none."""
-        row = self.db.execute(f"{_UNIT_QUERY} WHERE u.id = ?", (unit_id,)).fetchone()
+        row = self.db.execute(f"{_UNIT_QUERY} WHERE u.id = ?", (unit_id,)).fetchone() if is_row_id(unit_id) else None
         if row is None:
             raise StoreError(f"no unit {unit_id}", self.path)
         return _record(row)
@@ -197,7 +203,7 @@ class Corrections:
 
     def correction(self, correction_id: int) -> Correction:
         """One correction; a StoreError when there is none."""
-        found = self._corrections_where("WHERE id = ?", [correction_id])
+        found = self._corrections_where("WHERE id = ?", [correction_id]) if is_row_id(correction_id) else []
         if not found:
             raise StoreError(f"no correction {correction_id}", self.path)
         return found[0]
@@ -214,10 +220,14 @@ class Corrections:
         """Put the release back as it was before this correction. Only the latest correction of a
         release that has not been rebuilt since can be undone (undo later ones first)."""
         with self.transaction():
-            row = self.db.execute(
-                "SELECT release, collection, release_id, snapshot, undone_at FROM corrections WHERE id = ?",
-                (correction_id,),
-            ).fetchone()
+            row = (
+                self.db.execute(
+                    "SELECT release, collection, release_id, snapshot, undone_at FROM corrections WHERE id = ?",
+                    (correction_id,),
+                ).fetchone()
+                if is_row_id(correction_id)
+                else None
+            )
             if row is None:
                 raise StoreError(f"no correction {correction_id}", self.path)
             release, collection, release_id, snapshot, undone = row

@@ -25,7 +25,10 @@ router = APIRouter()
 
 
 def _filters(collection: list[str] | None, since: str, until: str) -> Filters | None:
-    return Filters([name for name in collection or [] if name] or None, since or None, until or None) or None
+    try:
+        return Filters([name for name in collection or [] if name] or None, since or None, until or None) or None
+    except TmError as error:
+        raise HTTPException(422, error.problem) from None
 
 
 def _matches(
