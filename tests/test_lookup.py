@@ -9,6 +9,7 @@ from tm.lookup import (
     Filters,
     bridged_lookup,
     concordance,
+    context,
     index_for,
     lookup,
     match_percent,
@@ -305,3 +306,10 @@ def test_concordance_finds_numbers(memory):
     assert [m.source for m in concordance(memory, "2024", "en", "tk")] == ["The forum was held in 2024."]
     assert [m.source for m in concordance(memory, "5 March", "en", "tk")] == ["Talks were held on 5 March 2023."]
     assert concordance(memory, "1999", "en", "tk") == []
+
+
+def test_the_context_of_a_unit_gone_since_the_lookup_says_so(tm):
+    match = lookup(tm, "Talks were held in Helsinki.", "en", "tk")[0]
+    tm.delete("test", "t1")
+    with pytest.raises(TmError, match="no longer in the TM"):
+        context(tm, match.unit, "en", "tk", 2)

@@ -186,3 +186,12 @@ def test_a_unit_whose_sentences_are_not_one_run_keeps_its_text(tmp_path):
         with tm.transaction():
             tm.add_release(_aligned(units, {}))
         assert _texts(tm, ("tk", "ru", "en")) == [{"tk": f"{TK[0]} {TK[2]}", "en": EN[0]}, {"tk": TK[1], "en": EN[1]}]
+
+
+def test_a_broken_constraint_is_one_store_error_and_changes_nothing(tmp_path):
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        generation = tm.generation()
+        with pytest.raises(StoreError, match="nothing changed"), tm.transaction():
+            tm.db.execute("INSERT INTO releases (id, collection, release_id) VALUES (1, 'a', 'x')")
+            tm.db.execute("INSERT INTO releases (id, collection, release_id) VALUES (1, 'a', 'y')")
+        assert tm.generation() == generation and tm.db.execute("SELECT count(*) FROM releases").fetchone()[0] == 0

@@ -303,7 +303,9 @@ def context(tm: TranslationMemory, unit: StoredUnit, source: str, target: str, a
     """The pairwise units of `unit`'s release from `around` before it to `around` after it, itself
     included, in document order: a match with its release around it."""
     units = list(tm.units((source, target), releases=[unit.release]))
-    at = next(n for n, candidate in enumerate(units) if candidate.id == unit.id)
+    at = next((n for n, candidate in enumerate(units) if candidate.id == unit.id), None)
+    if at is None:  # a write since the lookup replaced the release
+        raise TmError(f"unit {unit.id} of {unit.collection}/{unit.release_id} is no longer in the TM; look it up again")
     return units[max(0, at - around) : at + around + 1]
 
 

@@ -190,6 +190,8 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
                 self.db.execute("ROLLBACK")
             if isinstance(error, sqlite3.OperationalError):
                 raise StoreError(_problem(error, self.busy_timeout), self.path) from error
+            if isinstance(error, sqlite3.IntegrityError):  # a constraint the write broke: nothing was written
+                raise StoreError(f"the write was refused and nothing changed: {error}", self.path) from error
             raise
         finally:
             self._local.writing = False
