@@ -240,7 +240,7 @@ def _reference(props: dict[str, str]) -> tuple[str, str, int] | None:
     """(collection, release, unit id) as our TMX, PO and table exports write them."""
     if "#" in props.get("msgctxt", ""):
         where, _, number = props["msgctxt"].rpartition("#")
-        collection, _, release_id = where.rpartition("/")
+        collection, _, release_id = where.partition("/")  # a release id may hold slashes; a collection not
     else:
         number = props.get("x-tuid") or props.get("unit", "")
         collection = props.get("x-collection") or props.get("collection", "")
