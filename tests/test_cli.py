@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, SAMPLE
+from tm.store import TranslationMemory
 
 
 def tm(*args, cwd, stdin=None):
@@ -231,3 +232,15 @@ def test_import_corrections_from_a_corrected_export(workdir, tmp_path):
 def test_numbers_beyond_any_row_get_one_line(workdir, args):
     result = tm(*args, cwd=workdir)
     assert result.returncode in (1, 2) and "Traceback" not in result.stderr and result.stderr.strip()
+
+
+def test_a_lookup_names_the_unit_that_tm_unit_corrects(workdir):
+    """A lookup finds pairwise units; `unit_id` (and "unit N" in the listing) is the id `tm unit`
+    and the unit page take, whose texts hold the match's."""
+    query = "The parties discussed the development of transport links between the two countries."
+    [best, *_] = json.loads(tm("lookup", query, "--from", "en", "--to", "tk", "--json", cwd=workdir).stdout)
+    with TranslationMemory(workdir / "tm.db", create=False) as memory:
+        unit = memory.tri_unit(best["unit_id"])
+    assert (unit.texts["en"], unit.texts["tk"]) == (best["source"], best["target"])
+    listing = tm("lookup", query, "--from", "en", "--to", "tk", "--top", "1", cwd=workdir).stdout
+    assert f"unit {best['unit_id']}" in listing.splitlines()[0]

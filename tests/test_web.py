@@ -103,7 +103,7 @@ def test_a_slow_tmserver_lookup_holds_no_other_request(client, monkeypatch):
         return real(tm, text, *args)
 
     # The finder is `_matches`'s default argument, bound when it was defined.
-    monkeypatch.setattr(read._matches, "__defaults__", (None, slow))
+    monkeypatch.setattr(read._matches, "__defaults__", (None, slow, False))
 
     async def run() -> list[str]:
         transport = httpx.ASGITransport(app=client.app)
@@ -132,3 +132,9 @@ def test_a_slow_tmserver_lookup_holds_no_other_request(client, monkeypatch):
 def test_out_of_range_ids_and_impossible_days_are_refused_not_crashed_on(client, path, params, status):
     reply = client.get(path, params=params)
     assert reply.status_code == status and "Traceback" not in reply.text
+
+
+def test_search_matches_name_the_unit_their_page_corrects(client):
+    [best, *_] = client.get("/api/lookup", params={"text": QUERY, "source": "en", "target": "tk"}).json()["matches"]
+    unit = client.get(f"/api/units/{best['unit_id']}").json()["unit"]
+    assert (unit["texts"]["en"], unit["texts"]["tk"]) == (best["source"], best["target"])

@@ -17,27 +17,38 @@ from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTI
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
-from tm.lookup import Filters, concordance, context, query_problem, saved_index_problems, semantic_lookup
+from tm.lookup import (
+    Filters,
+    concordance,
+    context,
+    query_problem,
+    reviewable_unit,
+    saved_index_problems,
+    semantic_lookup,
+)
 from tm.lookup import bridged_lookup as lookup_matches
 from tm.pretranslate import kind_of, pretranslate
 from tm.store import TranslationMemory
 
 
-def _print_matches(matches: list, source: str, target: str, as_json: bool, contexts: list | None = None) -> None:
+def _print_matches(
+    matches: list, ids: list, source: str, target: str, as_json: bool, contexts: list | None = None
+) -> None:
     contexts = contexts or [[] for _ in matches]
     if as_json:
-        shown = [_as_json(m) for m in matches]
+        shown = [_as_json(m, unit_id) for m, unit_id in zip(matches, ids, strict=True)]
         for match, around in zip(shown, contexts, strict=True):
             if around:
                 match["context"] = [dataclasses.asdict(unit) for unit in around]
         print_json(shown)
         return
-    for m, around in zip(matches, contexts, strict=True):
+    for m, unit_id, around in zip(matches, ids, contexts, strict=True):
         score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
         score += f" via {m.via}" if m.via else ""
         penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
         also = f" (+{m.repeats} more)" if m.repeats else ""
-        typer.echo(f"{score}{penalty}  {m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}{also}".rstrip())
+        where = f"{m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}".rstrip()
+        typer.echo(f"{score}{penalty}  {where}{also}" + (f"  unit {unit_id}" if unit_id else ""))
         typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}")
         if m.diff:
             typer.echo(f"  {'diff' if m.kind == 'fuzzy' else 'in context'}: {m.diff}")
@@ -79,20 +90,22 @@ def lookup(
                         answer = {"query": query, "error": problem}
                     else:
                         found = lookup_matches(tm, query, source, target, threshold, top, filters)
-                        answer = {"query": query, "matches": [_as_json(m) for m in found]}
+                        answer = {"query": query, "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found]}
                     typer.echo(json.dumps(answer, ensure_ascii=False))
             return
         matches = lookup_matches(tm, text, source, target, threshold, top, filters)
         if not matches and semantic:
             matches = semantic_lookup(tm, text, source, target, get_encoder(encoder_name, EMBEDDING_CACHE), top)
         contexts = [context(tm, m.unit, source, target, around) if around else [] for m in matches]
+        ids = [reviewable_unit(tm, m) for m in matches]
     if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
-    _print_matches(matches, source, target, as_json, contexts)
+    _print_matches(matches, ids, source, target, as_json, contexts)
 
 
-def _as_json(match) -> dict:
-    return dataclasses.asdict(match) | {"ranked": match.ranked}
+def _as_json(match, unit_id: int | None) -> dict:
+    """A match as JSON; `unit_id` is the id `tm unit` takes (`unit.id` is the pairwise unit's)."""
+    return dataclasses.asdict(match) | {"ranked": match.ranked, "unit_id": unit_id}
 
 
 @app.command()
@@ -199,9 +212,10 @@ def concordance_command(
     source, target = check_lang(source), check_lang(target)
     with TranslationMemory(db, create=False) as tm:
         matches = concordance(tm, phrase, source, target, top, Filters(collections, since, until))
+        ids = [reviewable_unit(tm, m) for m in matches]
     if not matches and not as_json:
         typer.echo(f"{phrase!r} not found")
-    _print_matches(matches, source, target, as_json)
+    _print_matches(matches, ids, source, target, as_json)
 
 
 @app.command()

@@ -45,6 +45,7 @@ __all__ = [
     "lookup",
     "match_percent",
     "query_problem",
+    "reviewable_unit",
     "saved_index_problems",
     "semantic_lookup",
     "tokens",
@@ -292,6 +293,14 @@ def bridged_lookup(
         reverse=True,
     )
     return [m for m in ranked if m.percent - m.penalty >= threshold][:top]
+
+
+def reviewable_unit(tm: TranslationMemory, match: Match) -> int | None:
+    """The id `tm unit`, the unit page and /api/units take for this match's unit: a lookup finds
+    pairwise units, a reviewer corrects the unit of all three languages that holds the pair's
+    sentences. None when the pair covers only part of one (correct it from the release page)."""
+    record = tm.tri_unit_of_pair(match.unit.id) if match.unit.id else None
+    return record.id if record else None
 
 
 def _stem(word: str) -> str:

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
-from tm.lookup import Filters, bridged_lookup, concordance
+from tm.lookup import Filters, bridged_lookup, concordance, reviewable_unit
 from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory
 from tm.web.common import memory, render
@@ -40,8 +40,10 @@ def _matches(
     top: int,
     filters: Filters | None = None,
     finder=bridged_lookup,
+    reviewable: bool = False,
 ) -> list[dict]:
-    """`finder`'s matches (the lookup of `tm lookup`, or the concordance) as plain dicts."""
+    """`finder`'s matches (the lookup of `tm lookup`, or the concordance) as plain dicts; with
+    `reviewable`, each with the id of the unit its page and /api/units take (`unit_id`)."""
     if source == target:
         raise HTTPException(422, "from and to are the same language")
     if not text.strip():
@@ -51,7 +53,8 @@ def _matches(
             found = finder(tm, text, source, target, threshold, top, filters)
         except TmError as error:
             raise HTTPException(422, error.problem) from None
-    return [_match(m) for m in found]
+        ids = [reviewable_unit(tm, m) if reviewable else None for m in found]
+    return [_match(m) | ({"unit_id": unit_id} if reviewable else {}) for m, unit_id in zip(found, ids, strict=True)]
 
 
 def _search(
@@ -60,9 +63,9 @@ def _search(
     return {
         "matches": [
             match | {"diff_parts": diff_parts(text, match["source"])}
-            for match in _matches(request, text, source, target, threshold, top, filters)
+            for match in _matches(request, text, source, target, threshold, top, filters, reviewable=True)
         ],
-        "concordance": _matches(request, text, source, target, threshold, top, filters, finder=_concordance),
+        "concordance": _matches(request, text, source, target, threshold, top, filters, _concordance, True),
     }
 
 
