@@ -10,7 +10,7 @@ import pytest
 
 from tests.oracle import reference_lookup
 from tm.formats import ImportedUnit
-from tm.lookup import Filters, lookup
+from tm.lookup import Filters, bridged_lookup, lookup
 from tm.store import TranslationMemory
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -92,6 +92,9 @@ def test_a_spent_budget_returns_what_was_found_marked_incomplete(formulaic):
     found = lookup(tm, queries[0][1], "en", "ru", budget=0.0)
     assert not found.complete and found == []
     assert lookup(tm, queries[0][1], "en", "ru").complete
+    # A bridged lookup's lookups share one budget: spent, the result says so.
+    assert not bridged_lookup(tm, queries[0][1], "en", "ru", budget=0.0).complete
+    assert bridged_lookup(tm, queries[0][1], "en", "ru").complete
 
 
 def test_a_repeated_sentence_reads_a_few_of_its_units_and_counts_them_all(memory):

@@ -101,6 +101,8 @@ def lookup(
     if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
     _print_matches(matches, ids, source, target, as_json, contexts)
+    if not getattr(matches, "complete", True) and not as_json:
+        typer.echo("(the lookup stopped at its time budget: a better match may exist)")
 
 
 def _as_json(match, unit_id: int | None) -> dict:

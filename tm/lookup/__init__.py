@@ -16,6 +16,7 @@ import math
 import os
 import re
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -266,20 +267,30 @@ def bridged_lookup(
     threshold: int = 50,
     top: int = 5,
     filters: Filters | None = None,
-) -> list[Match]:
+    budget: float | None = BUDGET,
+) -> Matches:
     """`lookup`, plus matches reached through the third language: the query matches a unit of
     source and pivot, whose pivot text is stored, identical, in a unit of pivot and target
     elsewhere in the TM. Such a match is marked `via` the pivot and ranks below a direct match of
-    the same percentage; a translation the direct matches already give is not repeated."""
-    direct = lookup(tm, query, source, target, threshold, top, filters)
+    the same percentage; a translation the direct matches already give is not repeated. The
+    lookups share one time budget; the result is complete only if each of them was."""
+    deadline = None if budget is None else time.monotonic() + budget
+    lookups: list[Matches] = []
+
+    def find(text: str, langs: tuple[str, str], at_least: int, count: int) -> Matches:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        lookups.append(lookup(tm, text, *langs, at_least, count, filters, left))
+        return lookups[-1]
+
+    direct = find(query, (source, target), threshold, top)
     given = {match.target for match in direct}
     # A bridged match ranks no higher than its first leg: once `top` direct matches are found,
     # only legs that reach the last of them can enter.
     floor = max(threshold, math.floor(direct[-1].percent - direct[-1].penalty)) if len(direct) == top else threshold
     bridged = []
     for pivot in (lang for lang in LANGUAGES if lang not in (source, target)):
-        for leg in lookup(tm, query, source, pivot, floor, top, filters):
-            for onward in lookup(tm, leg.unit.texts[pivot], pivot, target, 100, 1, filters):
+        for leg in find(query, (source, pivot), floor, top):
+            for onward in find(leg.unit.texts[pivot], (pivot, target), 100, 1):
                 patched, flags = patch_numbers(query, leg.source, onward.unit.texts[target], target)
                 if onward.percent < 100 or patched in given:
                     continue
@@ -292,7 +303,10 @@ def bridged_lookup(
         key=lambda m: (m.percent - m.penalty, m.unit.reviewer is not None, m.via is None),
         reverse=True,
     )
-    return [m for m in ranked if m.percent - m.penalty >= threshold][:top]
+    result = Matches(m for m in ranked if m.percent - m.penalty >= threshold)
+    del result[top:]
+    result.complete = all(found.complete for found in lookups)
+    return result
 
 
 def reviewable_unit(tm: TranslationMemory, match: Match) -> int | None:
