@@ -244,3 +244,12 @@ def test_a_lookup_names_the_unit_that_tm_unit_corrects(workdir):
     assert (unit.texts["en"], unit.texts["tk"]) == (best["source"], best["target"])
     listing = tm("lookup", query, "--from", "en", "--to", "tk", "--top", "1", cwd=workdir).stdout
     assert f"unit {best['unit_id']}" in listing.splitlines()[0]
+
+
+def test_tm_serve_refuses_a_port_that_is_not_one(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "tm", "serve", "--port", "99999", "--db", str(tmp_path / "x.db")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "65535" in result.stderr and "Traceback" not in result.stderr

@@ -259,3 +259,21 @@ def test_a_segment_no_lookup_can_take_does_not_stop_the_file(memory, tmp_path):
     xliff.write_text(XLIFF_12.format(exact=EXACT, fuzzy=" ", none=NONE))
     analysis = pretranslate(memory, xliff, "en", "tk", tmp_path / "empty.tk.xlf")
     assert sum(analysis.segments.values()) == 3  # the empty source is no segment
+
+
+def test_a_koi8_r_catalog_whose_translations_it_cannot_hold_comes_out_in_utf_8(tmp_path):
+    memory = TranslationMemory(":memory:")
+    with memory.transaction():
+        memory.add_imported(
+            "import",
+            "ru-tk",
+            [ImportedUnit({"ru": "Переговоры прошли в Ашхабаде.", "tk": "Gepleşikler Aşgabatda geçdi."})],
+        )
+    source, output = tmp_path / "job.po", tmp_path / "job.tk.po"
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=KOI8-R\\n"\n\n'
+    source.write_bytes((header + 'msgid "Переговоры прошли в Ашхабаде."\nmsgstr ""\n').encode("koi8-r"))
+    pretranslate(memory, source, "ru", "tk", output)
+    catalog = polib.pofile(str(output))
+    assert catalog.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+    assert [(e.msgid, e.msgstr) for e in catalog] == [("Переговоры прошли в Ашхабаде.", "Gepleşikler Aşgabatda geçdi.")]
+    memory.close()

@@ -180,7 +180,7 @@ def report_command(
 def serve(
     db: DB = Path("tm.db"),
     host: Annotated[str, typer.Option(help="address to listen on (loopback by default)")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
     exports: Annotated[Path, typer.Option(help="the folder whose files can be downloaded")] = Path("exports"),
 ) -> None:
     """Serve the TM as web pages (search, releases, review, corrections, import and export,

@@ -46,4 +46,12 @@ def write(document: PoDocument, stream: BinaryIO) -> None:
                 entry.flags.remove("fuzzy")
         elif "fuzzy" not in entry.flags:
             entry.flags.append("fuzzy")
-    stream.write(str(document.catalog).encode(document.catalog.encoding or "utf-8"))
+    text = str(document.catalog)
+    try:
+        stream.write(text.encode(document.catalog.encoding or "utf-8"))
+    except UnicodeEncodeError:
+        # The file's charset cannot hold the translations (Turkmen letters in a KOI8-R catalog):
+        # the output becomes UTF-8, and says so in its header, as msgconv would make it.
+        document.catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+        document.catalog.encoding = "utf-8"
+        stream.write(str(document.catalog).encode("utf-8"))
