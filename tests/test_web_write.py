@@ -138,7 +138,7 @@ def test_downloads_never_leave_the_export_folder(served):
     client, *_ = served
     assert client.get("/api/exports").json()["files"] == [{"name": "sample-en-tk.tmx", "bytes": 6}]
     assert client.get("/exports/sample-en-tk.tmx").text == "<tmx/>"
-    for name in ("../secret.txt", "..%2Fsecret.txt", "%2E%2E/secret.txt", "..\\secret.txt", "/etc/passwd"):
+    for name in ("../secret.txt", "..%2Fsecret.txt", "%2E%2E/secret.txt", "..\\secret.txt", "/etc/passwd", "a%00b.tmx"):
         answer = client.get(f"/exports/{name}")
         assert answer.status_code == 404 and "not for download" not in answer.text, name
 
@@ -185,6 +185,8 @@ def test_an_uploaded_po_comes_back_pre_translated(served):
     assert json.loads(answer.headers["x-tm-analysis"])["filled_exact"] == 1
     refused = client.post("/api/pretranslate", files={"file": ("job.docx", b"PK")})
     assert refused.status_code == 422 and "not a PO, XLIFF or text file" in refused.json()["detail"]
+    with_nul = client.post("/api/pretranslate", files={"file": ("jo\x00b.po", source.encode())}, data={"target": "tk"})
+    assert with_nul.status_code == 200 and 'filename="job.po"' in with_nul.headers["content-disposition"]
 
 
 def test_accept_from_the_queue_returns_to_the_queue(served):

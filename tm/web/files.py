@@ -61,8 +61,8 @@ def _files_page(request: Request, report: dict | None) -> Response:
 def download(request: Request, name: str) -> FileResponse:
     """A file of the export folder; any name that would leave the folder is 404."""
     folder = request.app.state.exports.resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file() or name.startswith("."):
+    path = (folder / name.replace("\x00", "")).resolve()  # a NUL names no file (and would raise)
+    if path.parent != folder or not path.is_file() or name.startswith(".") or "\x00" in name:
         raise HTTPException(404, f"no file {name!r} in the export folder")
     return FileResponse(path, filename=path.name)
 
@@ -111,7 +111,7 @@ def api_pretranslate(
     """The uploaded PO, XLIFF or text file with its empty targets filled from the TM (exact
     matches as translations, fuzzy ones marked for review, as `tm pretranslate` does); the
     analysis comes in the X-TM-Analysis header as JSON. The TM is only read."""
-    name = Path(file.filename or "").name
+    name = Path((file.filename or "").replace("\x00", "")).name  # a NUL cannot be in a file's name
     if not name.lower().endswith(PRETRANSLATE_SUFFIXES):
         raise HTTPException(422, f"{name or 'the upload'}: not a PO, XLIFF or text file")
     folder = Path(tempfile.mkdtemp(prefix="tm-pretranslate-"))
