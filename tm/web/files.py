@@ -111,7 +111,7 @@ def api_pretranslate(
     """The uploaded PO, XLIFF or text file with its empty targets filled from the TM (exact
     matches as translations, fuzzy ones marked for review, as `tm pretranslate` does); the
     analysis comes in the X-TM-Analysis header as JSON. The TM is only read."""
-    name = Path((file.filename or "").replace("\x00", "")).name  # a NUL cannot be in a file's name
+    name = Path(file.filename or "").name
     if not name.lower().endswith(PRETRANSLATE_SUFFIXES):
         raise HTTPException(422, f"{name or 'the upload'}: not a PO, XLIFF or text file")
     folder = Path(tempfile.mkdtemp(prefix="tm-pretranslate-"))
