@@ -46,6 +46,8 @@ ALSO_IN = 5
 # Word similarities a lookup first takes candidates from, before its threshold: most queries have
 # their best matches above 90%, and few entries share the nine words in ten that 90% needs.
 FLOORS = (0.9, 0.75)
+# Postings the threshold's candidates may read and still be found in one pass.
+CHEAP_POSTINGS = 5_000
 
 
 @dataclass(frozen=True)
@@ -346,7 +348,12 @@ def ranked_matches(
     common, so a lower match %), and the lookup is done; else again at 75%, then at `threshold`."""
     deadline = None if budget is None else time.monotonic() + budget
     result = Matches()
-    for floor in [f for f in FLOORS if 100 * f > threshold] + [max(threshold, 1) / 100]:
+    lowest = max(threshold, 1) / 100
+    # Where the candidates at the threshold are cheap to find, one pass there costs less than
+    # passes at 90% and 75% that may not settle the top k.
+    query_words = words(query)
+    cheap = sum(layer.prefix_postings(query_words, lowest) for layer in layers) <= CHEAP_POSTINGS
+    for floor in ([] if cheap else [f for f in FLOORS if 100 * f > threshold]) + [lowest]:
         search = _Search(tm, layers, query, langs, threshold, filters, floor, result)
         best = search.run(top, deadline)
         if not result.complete or (len(best) == top and rank(best[-1])[0] >= 100 * floor):

@@ -201,15 +201,8 @@ class FuzzyIndex:
         another value is a minor edit (see `_minor_bound`)."""
         count = len(query_words)
         needed = math.ceil(threshold * count - 1e-9)
-        # numpy scalars of the array's type: a Python int makes searchsorted copy the whole array.
-        first = int(self.lengths.searchsorted(np.int32(needed), "left"))
-        last = int(self.lengths.searchsorted(np.int32(min(math.floor(count / threshold + 1e-9), 2**31 - 1)), "right"))
-        items = self._items(query_words)
-        slices = sorted(
-            ((self._window(item, first, last), self._is_number(item)) for item in items), key=lambda s: len(s[0])
-        )
-        # Unknown words are the rarest items of all: no entry shares them.
-        covered, must_cover = count - len(items), count - needed + 1
+        first, last, slices, covered = self._prefix(query_words, threshold)
+        must_cover = count - needed + 1
         taken, read, needed_read = [], 0, None
         for postings, _ in slices:
             if covered >= must_cover:
@@ -243,6 +236,25 @@ class FuzzyIndex:
             words_shared = held[keep] - _held(entries, number_lists) + unread_words
             shared = self._minor_bound(entries, shared, words_shared, numbers, first, last)
         return entries, shared / longest
+
+    def _prefix(self, query_words: list[str], threshold: float) -> tuple[int, int, list, int]:
+        """The entries of possible lengths (first, last), the query's posting lists within them,
+        rarest first, each with whether it is the NUMBER token's, and the query words that no
+        entry holds (the rarest items of all, covered by no list)."""
+        count = len(query_words)
+        needed = math.ceil(threshold * count - 1e-9)
+        # numpy scalars of the array's type: a Python int makes searchsorted copy the whole array.
+        first = int(self.lengths.searchsorted(np.int32(needed), "left"))
+        last = int(self.lengths.searchsorted(np.int32(min(math.floor(count / threshold + 1e-9), 2**31 - 1)), "right"))
+        items = self._items(query_words)
+        windows = ((self._window(item, first, last), self._is_number(item)) for item in items)
+        return first, last, sorted(windows, key=lambda window: len(window[0])), count - len(items)
+
+    def prefix_postings(self, query_words: list[str], threshold: float) -> int:
+        """How many postings finding the candidates at `threshold` must read: what it costs."""
+        _, _, slices, unknown = self._prefix(query_words, threshold)
+        must_read = max(0, len(query_words) - math.ceil(threshold * len(query_words) - 1e-9) + 1 - unknown)
+        return sum(len(postings) for postings, _ in slices[:must_read])
 
     def _is_number(self, item: int) -> bool:
         """Is this posting item the NUMBER token (or a repeat of it)?"""

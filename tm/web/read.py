@@ -4,11 +4,13 @@ suggestion source."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from tm.errors import TmError
@@ -22,6 +24,7 @@ LANGUAGE = Annotated[str, Query(pattern="^(tk|ru|en)$")]
 DAY = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]  # empty, as a form sends it: no filter
 COLLECTIONS = Annotated[list[str] | None, Query()]
 router = APIRouter()
+_LOOKUPS = ThreadPoolExecutor(2, thread_name_prefix="tm-lookup")
 
 
 def _filters(collection: list[str] | None, since: str, until: str) -> Filters | None:
@@ -154,11 +157,14 @@ async def tmserver_languages() -> dict:
 @router.get("/tmserver/{source}/{target}/unit/{text:path}")
 async def tmserver_unit(request: Request, source: str, target: str, text: str) -> JSONResponse:
     """Suggestions as tmserver and amaGama give them: source, target, quality, rank."""
-    # In a worker thread, as every lookup and SQLite call of the server: a slow lookup (a first
+    # Off the event loop, as every lookup and SQLite call of the server: a slow lookup (a first
     # one that loads the index, a query that meets thousands of near-identical units) must not
-    # hold the event loop, and with it every other request.
+    # hold the loop, and with it every other request. On threads of their own, two: a lookup is
+    # CPU under the GIL, and 40 threads of the shared pool contending for it answered 2.5x fewer
+    # lookups a second (benchmarks/serve.py); a second thread answers while one is slow.
     source_lang, target_lang = (_tm_language(code) for code in (source, target))
-    matches = await run_in_threadpool(_matches, request, text, source_lang, target_lang, 50, 5)
+    work = functools.partial(_matches, request, text, source_lang, target_lang, 50, 5)
+    matches = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, work)
     # A plain JSONResponse: the list needs no validation on its way out.
     return JSONResponse(
         [{"source": m["source"], "target": m["target"], "quality": m["ranked"], "rank": m["ranked"]} for m in matches]
