@@ -59,7 +59,7 @@ class Match:
     diff: str
     unit: StoredUnit
     flags: list[str] = field(default_factory=list)
-    also_in: list[StoredUnit] = field(default_factory=list)  # other units of the same texts, the best ALSO_IN
+    also_in: list[StoredUnit] = field(default_factory=list)  # other units of the same texts, ALSO_IN of them
     kind: str = "fuzzy"
     via: str | None = None  # the third language a bridged match went through
     repeats: int = 0  # how many other units hold the same source and target
@@ -178,14 +178,36 @@ def _with_best_units(layer: FuzzyIndex, number: int, entries: np.ndarray, bound:
     )
 
 
+@dataclass
+class _Query:
+    """What a lookup derives from its query and filters once, whatever passes it makes: the
+    words, the numbers as written, the token strings of each form per layer, and with filters,
+    per layer, which provenance rows pass them."""
+
+    text: str
+    words: list[str]
+    numbers: list[str]
+    codes: list[list[str]]  # per layer: tokens, case-folded tokens, words
+    allowed: list[np.ndarray] | None
+
+    @classmethod
+    def of(cls, text: str, layers: list[FuzzyIndex], filters: Filters | None) -> _Query:
+        surface = tokens(text)
+        folded = [token.casefold() for token in surface]
+        query_words = words(text)
+        codes = [[layer.encode(form) for form in (surface, folded, query_words)] for layer in layers]
+        allowed = [layer.allowed_rows(filters) for layer in layers] if filters else None
+        return cls(text, query_words, [token for token in folded if token[0].isdigit()], codes, allowed)
+
+
 class _Search:
-    """One lookup's state: candidates not yet bounded, candidates bounded and not yet scored, matches."""
+    """One pass of a lookup: candidates not yet bounded, candidates bounded and not yet scored, matches."""
 
     def __init__(
         self,
         tm: TranslationMemory,
         layers: list[FuzzyIndex],
-        query: str,
+        query: _Query,
         langs: tuple[str, str],
         threshold: int,
         filters: Filters | None,
@@ -194,11 +216,6 @@ class _Search:
     ) -> None:
         self.tm, self.layers, self.query, self.langs = tm, layers, query, langs
         self.threshold, self.filters, self.fraction, self.result = threshold, filters, floor, result
-        self.words = words(query)
-        forms = (tokens(query), [token.casefold() for token in tokens(query)], self.words)
-        self.numbers = [token for token in forms[1] if token[0].isdigit()]
-        self.codes = [[layer.encode(form) for form in forms] for layer in layers]
-        self.allowed: list[np.ndarray] = []  # with filters, per layer: which provenance rows pass them
         self.waiting = _Candidates.joined([self._candidates(n, layer) for n, layer in enumerate(layers)])
         self.waiting = self.waiting[self.waiting.bound >= threshold]
         self.bounded = self.waiting[np.empty(0, np.int64)]
@@ -209,12 +226,11 @@ class _Search:
 
     def _candidates(self, number: int, layer: FuzzyIndex) -> _Candidates:
         """The layer's entries that share enough words, bounded by shared words / longest."""
-        entries, shares = layer.candidates(self.words, self.fraction, self.numbers)
-        if self.filters:
-            self.allowed.append(layer.allowed_rows(self.filters))
-            keep = layer.allowed(self.filters)[entries]
-            entries, shares = entries[keep], shares[keep]
-            rows = layer.best_rows(entries, self.allowed[number])
+        entries, shares = layer.candidates(self.query.words, self.fraction, self.query.numbers)
+        if self.query.allowed:
+            rows = layer.best_rows(entries, self.query.allowed[number])
+            keep = rows >= 0  # an entry none of whose units passes the filters has no best one
+            entries, shares, rows = entries[keep], shares[keep], rows[keep]
         else:
             rows = layer.best[entries]
         # The match % is a whole number, at most 100 * shares (a hair of slack for rounding).
@@ -235,7 +251,7 @@ class _Search:
             if not len(self.waiting) and not len(self.bounded):
                 break
             if len(self.bounded) and (not len(self.waiting) or self.bounded.bound.max() >= self.waiting.bound.max()):
-                self._score(chunk, top)
+                self._score(chunk)
                 chunk = min(2 * chunk, 1024)
             else:
                 self._bound(size)
@@ -261,8 +277,8 @@ class _Search:
         computes it, but 100 for the same tokens (which are the same text, or differ in
         whitespace only: 99). The word edits come first, and alone drop most candidates; the
         edits of the case-folded tokens and of the tokens, for the rest."""
-        surface_code, folded_code, word_code = self.codes[number]
-        longest = np.maximum(len(self.words), layer.lengths[batch.entry]).astype(np.float64)
+        surface_code, folded_code, word_code = self.query.codes[number]
+        longest = np.maximum(len(self.query.words), layer.lengths[batch.entry]).astype(np.float64)
         word_edits = _distances(word_code, layer.forms(batch.entry, ("words",))[0])
         penalty = penalties(batch.confidence)
         batch.bound = np.minimum(batch.bound, _percent(word_edits, 0, word_edits, longest) - penalty)
@@ -278,7 +294,7 @@ class _Search:
         batch.bound = _percent(word_edits, minor, surface, longest) - penalty
         return batch[batch.bound >= self.threshold]
 
-    def _score(self, size: int, top: int) -> None:
+    def _score(self, size: int) -> None:
         """Read the best unit of the `size` bounded candidates of the best keys and rank their matches."""
         order = self.bounded.order()
         batch, self.bounded = self.bounded[order[:size]], self.bounded[order[size:]]
@@ -295,10 +311,11 @@ class _Search:
                 continue
             key = (unit.texts[source], unit.texts[target])
             self.found.setdefault(key, []).append((number, entry, unit))
-            percent = percent if percent < 100 or key[0] == self.query else 99
-            self.matches[key] = as_match(self.query, [u for *_, u in self.found[key]], source, target, percent)
+            percent = percent if percent < 100 or key[0] == self.query.text else 99
+            same_texts = [u for *_, u in self.found[key]]
+            self.matches[key] = as_match(self.query.text, same_texts, source, target, percent)
         passing = (m for m in self.matches.values() if m.percent - m.penalty >= self.threshold)
-        self.best = heapq.nlargest(top, passing, key=rank)
+        self.best = heapq.nlargest(self.top, passing, key=rank)
 
     def with_repeats(self, matches: list[Match]) -> list[Match]:
         """The matches with the other units that hold their source and target: how many, and
@@ -307,7 +324,7 @@ class _Search:
         for match in matches:
             ids = np.concatenate(
                 [
-                    self.layers[number].units_of(entry, self.allowed[number] if self.filters else None)
+                    self.layers[number].units_of(entry, self.query.allowed[number] if self.query.allowed else None)
                     for number, entry, _ in self.found[(match.source, match.target)]
                 ]
             )
@@ -349,12 +366,12 @@ def ranked_matches(
     deadline = None if budget is None else time.monotonic() + budget
     result = Matches()
     lowest = max(threshold, 1) / 100
+    asked = _Query.of(query, layers, filters)
     # Where the candidates at the threshold are cheap to find, one pass there costs less than
     # passes at 90% and 75% that may not settle the top k.
-    query_words = words(query)
-    cheap = sum(layer.prefix_postings(query_words, lowest) for layer in layers) <= CHEAP_POSTINGS
+    cheap = sum(layer.prefix_postings(asked.words, lowest) for layer in layers) <= CHEAP_POSTINGS
     for floor in ([] if cheap else [f for f in FLOORS if 100 * f > threshold]) + [lowest]:
-        search = _Search(tm, layers, query, langs, threshold, filters, floor, result)
+        search = _Search(tm, layers, asked, langs, threshold, filters, floor, result)
         best = search.run(top, deadline)
         if not result.complete or (len(best) == top and rank(best[-1])[0] >= 100 * floor):
             break

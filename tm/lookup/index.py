@@ -201,8 +201,7 @@ class FuzzyIndex:
         another value is a minor edit (see `_minor_bound`)."""
         count = len(query_words)
         needed = math.ceil(threshold * count - 1e-9)
-        first, last, slices, covered = self._prefix(query_words, threshold)
-        must_cover = count - needed + 1
+        first, last, slices, covered, must_cover = self._prefix(query_words, threshold)
         taken, read, needed_read = [], 0, None
         for postings, _ in slices:
             if covered >= must_cover:
@@ -237,10 +236,11 @@ class FuzzyIndex:
             shared = self._minor_bound(entries, shared, words_shared, numbers, first, last)
         return entries, shared / longest
 
-    def _prefix(self, query_words: list[str], threshold: float) -> tuple[int, int, list, int]:
+    def _prefix(self, query_words: list[str], threshold: float) -> tuple[int, int, list, int, int]:
         """The entries of possible lengths (first, last), the query's posting lists within them,
-        rarest first, each with whether it is the NUMBER token's, and the query words that no
-        entry holds (the rarest items of all, covered by no list)."""
+        rarest first, each with whether it is the NUMBER token's, the query words that no entry
+        holds (the rarest items of all, covered by no list), and how many items the candidates
+        must be found through (a candidate shares at least one of any that many)."""
         count = len(query_words)
         needed = math.ceil(threshold * count - 1e-9)
         # numpy scalars of the array's type: a Python int makes searchsorted copy the whole array.
@@ -248,13 +248,13 @@ class FuzzyIndex:
         last = int(self.lengths.searchsorted(np.int32(min(math.floor(count / threshold + 1e-9), 2**31 - 1)), "right"))
         items = self._items(query_words)
         windows = ((self._window(item, first, last), self._is_number(item)) for item in items)
-        return first, last, sorted(windows, key=lambda window: len(window[0])), count - len(items)
+        slices = sorted(windows, key=lambda window: len(window[0]))
+        return first, last, slices, count - len(items), count - needed + 1
 
     def prefix_postings(self, query_words: list[str], threshold: float) -> int:
         """How many postings finding the candidates at `threshold` must read: what it costs."""
-        _, _, slices, unknown = self._prefix(query_words, threshold)
-        must_read = max(0, len(query_words) - math.ceil(threshold * len(query_words) - 1e-9) + 1 - unknown)
-        return sum(len(postings) for postings, _ in slices[:must_read])
+        _, _, slices, unknown, must_cover = self._prefix(query_words, threshold)
+        return sum(len(postings) for postings, _ in slices[: max(0, must_cover - unknown)])
 
     def _is_number(self, item: int) -> bool:
         """Is this posting item the NUMBER token (or a repeat of it)?"""

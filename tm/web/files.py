@@ -61,8 +61,8 @@ def _files_page(request: Request, report: dict | None) -> Response:
 def download(request: Request, name: str) -> FileResponse:
     """A file of the export folder; any name that would leave the folder is 404."""
     folder = request.app.state.exports.resolve()
-    path = (folder / name.replace("\x00", "")).resolve()  # a NUL names no file (and would raise)
-    if path.parent != folder or not path.is_file() or name.startswith(".") or "\x00" in name:
+    path = None if "\x00" in name else (folder / name).resolve()  # a NUL names no file (and would raise)
+    if path is None or path.parent != folder or not path.is_file() or name.startswith("."):
         raise HTTPException(404, f"no file {name!r} in the export folder")
     return FileResponse(path, filename=path.name)
 
