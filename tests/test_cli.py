@@ -178,8 +178,13 @@ def test_a_reviewers_commands(workdir, tmp_path):
     run = functools.partial(on_copy, tmp_path)
     shown = json.loads(run("unit", "show", "3", "--json").stdout)
     assert shown["texts"]["en"].startswith("The parties discussed")
-    edited = run("unit", "edit", "3", "--tk", "Düzedilen terjime.", "--user", "anna")
+    assert f"unit 3  version {shown['version']}  sample/" in run("unit", "show", "3").stdout
+    seen = str(shown["version"])
+    edited = run("unit", "edit", "3", "--tk", "Düzedilen terjime.", "--user", "anna", "--expect", seen)
     assert edited.returncode == 0 and edited.stdout.startswith("correction 1: edit, 1 unit(s) -> 1")
+    stale = run("unit", "accept", "3", "--expect", seen)
+    assert stale.returncode == 1 and "unit 3 changed since you saw it" in stale.stderr
+    assert len(stale.stderr.strip().splitlines()) == 1
     relinked = run("unit", "relink", "4", "--lang", "ru", "--to", "previous", "--user", "anna")
     assert "correction 2: relink, 2 unit(s) -> 2" in relinked.stdout
     log = run("corrections")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tm import review
 from tm.corpus import Release, read_document
 from tm.corpus.group import group_pages, in_release_layout, url_key
 from tm.embed import get_encoder
@@ -91,6 +92,11 @@ def test_same_news_id_under_language_codes_is_one_release(tmp_path, encode):
         ("https://www.mfa.gov.tm/en/news/1094", "mfa.gov.tm/news/1094"),
         ("https://germany.tmembassy.gov.tm/index.php/ru/news/17540", "germany.tmembassy.gov.tm/index.php/news/17540"),
         ("https://example.org/entry/5", "example.org/entry/5"),
+        ("https://site.tm/news.php?id=1", "site.tm/news.php?id=1"),
+        ("https://site.tm/news.php?id=2", "site.tm/news.php?id=2"),
+        ("https://site.tm/news.php?lang=ru&id=2", "site.tm/news.php?id=2"),
+        ("https://site.tm/news.php?id=2&page=3&LANG=EN", "site.tm/news.php?id=2&page=3"),
+        ("https://site.tm/news.php?lang=de&id=2", "site.tm/news.php?id=2&lang=de"),
         ("not a url", None),
     ],
 )
@@ -149,9 +155,48 @@ def test_a_page_joins_its_release_when_its_version_arrives(tmp_path, lone_page):
         assert tm.stats().units == 0
         (corpus / "b.txt").write_text(RU_2023)
         build(corpus, tm, "use")
-        # The release is now named by its Russian page; the English page stored alone is gone.
-        assert tm.db.execute("SELECT release_id FROM releases").fetchall() == [("b",)]
+        # The release keeps the name it was stored by (grouping alone would name it by its Russian
+        # page); the English page stored alone is not left beside it.
+        assert tm.db.execute("SELECT release_id FROM releases").fetchall() == [("c",)]
         assert tm.stats().by_pair == {"ru-en": 2}
+
+
+def test_a_new_language_version_keeps_the_release_its_name_and_its_reviewed_units(tmp_path):
+    corpus = tmp_path / "saved"
+    for folder, name, lang in (("siteA", "page-ru-77", "ru"), ("siteB", "news-en-12", "en"), ("siteC", "aaa-tk", "tk")):
+        (corpus / folder).mkdir(parents=True)
+        text = (SAMPLE / "2024-001" / f"{lang}.txt").read_text(encoding="utf-8")
+        (corpus / folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    arriving = corpus / "siteC" / "aaa-tk.txt"
+    tk_page = arriving.read_text(encoding="utf-8")
+    arriving.unlink()
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(corpus, tm, "use")
+        [(name,)] = tm.db.execute("SELECT release_id FROM releases").fetchall()
+        assert name == "siteA/page-ru-77"
+        first, second = [u for u in tm.release_units(tm.release_key("saved", name)) if len(u.texts) == 2][:2]
+        review.edit(tm, first.id, {"ru": "Исправленный текст."}, "anna")
+        review.accept(tm, second.id, "anna")
+        arriving.write_text(tk_page, encoding="utf-8")
+        report = build(corpus, tm, "use")
+        assert report.added == 1 and tm.db.execute("SELECT release_id FROM releases").fetchall() == [(name,)]
+        units = tm.release_units(tm.release_key("saved", name))
+        assert sum("tk" in u.texts for u in units) > 2
+        reviewed = {u.id: u for u in units if u.reviewer == "anna"}
+        assert set(reviewed) == {first.id, second.id}
+        assert reviewed[first.id].texts["ru"] == "Исправленный текст."
+        assert [c.release_id for c in tm.corrections()] == [name, name]  # its history is still its own
+
+
+def test_two_releases_that_would_share_a_name_are_both_stored(tmp_path):
+    corpus = tmp_path / "saved"
+    (corpus / "x").mkdir(parents=True)
+    (corpus / "x" / "story.txt").write_text(RU_2023, encoding="utf-8")
+    (corpus / "x" / "story.html").write_text(f"<html><body><p>{TK_2020}</p></body></html>", encoding="utf-8")
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        report = build(corpus, tm, "use")
+        names = sorted(row[0] for row in tm.db.execute("SELECT release_id FROM releases"))
+        assert report.added == 2 and names == ["x/story.html", "x/story.txt"]
 
 
 def test_html_pages_are_grouped_by_their_canonical_links(tmp_path, encode):

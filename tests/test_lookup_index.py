@@ -288,7 +288,8 @@ def test_a_stream_of_writes_is_followed_write_by_write_with_few_layers(tmp_path,
             tm.delete("test", f"r{number - 2}")
         if number % 10 == 7:
             key = tm.release_key("test", f"r{number - 1}")
-            tm.correct("anna", "edit", tm.release_units(key), [])
+            with tm.transaction():
+                tm.record_correction("anna", "edit", tm.release_units(key), [])
         query = rng.choice(sentences[: number + 1])
         assert lookup(tm, query, "en", "tk", 50, 3) == reference_lookup(tm, query, "en", "tk", 50, 3)
     view = index_for(tm, "en", "tk")

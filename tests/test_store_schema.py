@@ -2,10 +2,12 @@
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tm import review
 from tm.align import Alignment, PairLink, Unit
 from tm.corpus import Document, Release
 from tm.errors import StoreError
@@ -195,3 +197,25 @@ def test_a_broken_constraint_is_one_store_error_and_changes_nothing(tmp_path):
             tm.db.execute("INSERT INTO releases (id, collection, release_id) VALUES (1, 'a', 'x')")
             tm.db.execute("INSERT INTO releases (id, collection, release_id) VALUES (1, 'a', 'y')")
         assert tm.generation() == generation and tm.db.execute("SELECT count(*) FROM releases").fetchone()[0] == 0
+
+
+def test_a_release_that_takes_in_the_pages_of_another_keeps_that_ones_reviewed_units(tmp_path):
+    """A stored release whose page joins a release of another name is replaced by it: its
+    reviewed units move into that release (marked where their page is not there), not away."""
+    units = [Unit({"tk": (0,), "en": (0,)}, 0.9), Unit({"tk": (1, 2), "en": (1,)}, 0.8)]
+    alone = _aligned(units, {})
+    paths = {"tk": "site/tk-page.txt", "en": "site/en-page.txt"}
+    documents = {lang: replace(d, path=paths[lang]) for lang, d in alone.release.documents.items()}
+    alone = replace(alone, release=replace(alone.release, release_id="first", documents=documents))
+    joined = replace(alone, release=replace(alone.release, release_id="second", documents={"tk": documents["tk"]}))
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        with tm.transaction():
+            tm.add_release(alone)
+        unit = tm.release_units(tm.release_key("mfa", "first"))[0]
+        review.accept(tm, unit.id, "anna")
+        assert tm.releases_holding("mfa", ["site/tk-page.txt", "elsewhere.txt"]) == ["first"]
+        with tm.transaction():
+            tm.add_release(replace(joined, alignment=replace(joined.alignment, sentences={"tk": TK}, units=[])))
+        assert tm.release_key("mfa", "first") is None
+        [kept] = [u for u in tm.release_units(tm.release_key("mfa", "second")) if u.reviewer]
+        assert (kept.id, kept.texts) == (unit.id, unit.texts) and "x-page-changed" in kept.props

@@ -29,3 +29,16 @@ class InputError(TmError):
 
 class StoreError(TmError):
     """The TM file is missing, is not a TM, or cannot be written."""
+
+
+class NotFound(StoreError):
+    """What was asked for (a unit, a correction) is not in the TM."""
+
+
+class Conflict(StoreError):
+    """The TM changed since the person looked (another reviewer's correction, a rebuild): nothing
+    was written. `current` is what is stored now, where there is one thing to show."""
+
+    def __init__(self, problem: str, path: str | Path | None = None, current: object = None):
+        super().__init__(problem, path)
+        self.current = current

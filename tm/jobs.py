@@ -378,7 +378,10 @@ def _changed(
     realign: Realign = Realign(),
 ) -> Iterator[SegmentedRelease]:
     """The releases that need aligning; the others are counted into `report`."""
-    for release in releases:
+    named: set[str] = set()
+    for found in releases:
+        release = _as_stored(tm, found, named)
+        named.add(release.release_id)
         name = f"{release.collection}/{release.release_id}"
         prepared = prepare_release(release, aligner_signature)
         if problem := _too_long(prepared):
@@ -399,6 +402,18 @@ def _changed(
                 progress(name, report)
             continue
         yield prepared
+
+
+def _as_stored(tm: TranslationMemory, release: Release, named: set[str]) -> Release:
+    """The release under the name it is stored by, when the TM holds one of its pages already: a
+    release keeps the name it was first given when a new language version joins it (grouping
+    names a release after its first page in language order), and with it its history. A name
+    given to a release earlier in this build is not given again (a stored release split in two)."""
+    holding = tm.releases_holding(release.collection, [d.path for d in release.documents.values()])
+    free = [release_id for release_id in holding if release_id not in named]
+    if not free or release.release_id in free:
+        return release
+    return replace(release, release_id=free[0])
 
 
 def _outdated(tm: TranslationMemory, release: Release, prepared: SegmentedRelease, stored_hash: str | None) -> bool:
@@ -470,7 +485,6 @@ def _store_all(records: Iterable[AlignedRelease], tm: TranslationMemory, report:
             # Another build may have stored it since it was found changed: report what this one commits.
             stored_meanwhile = tm.release_hash(release.collection, release.release_id) == record.content_hash
             if not stored_meanwhile:
-                tm.delete_overlapping(release)
                 tm.add_release(record, "; ".join(problems) or None)
         if stored_meanwhile:
             report.unchanged += 1

@@ -20,8 +20,10 @@ from tm.segment import split as split_sentences
 from tm.store import Correction, TranslationMemory, UnitRecord
 
 __all__ = [
+    "ACTIONS",
     "FileCorrections",
     "accept",
+    "apply",
     "corrections_from_file",
     "delete",
     "edit",
@@ -33,32 +35,78 @@ __all__ = [
 ]
 
 
-def accept(tm: TranslationMemory, unit_id: int, user: str) -> int:
-    """Mark the unit right as it stands; returns the correction's id."""
-    unit = tm.tri_unit(unit_id)
-    return tm.correct(user, "accept", [unit], [unit])
+ACTIONS = ("edit", "accept", "split", "merge", "relink", "not-translation", "delete")
 
 
-def edit(tm: TranslationMemory, unit_id: int, texts: dict[str, str], user: str) -> int:
+def apply(
+    tm: TranslationMemory,
+    unit_id: int,
+    action: str,
+    user: str,
+    *,
+    texts: dict[str, str] | None = None,
+    at: dict[str, int] | None = None,
+    lang: str = "",
+    to: str = "next",
+    expect: int | None = None,
+) -> int:
+    """The correction `action` (one of ACTIONS, as the web and the API name them) with its
+    options: `texts` for edit, `at` for split, `lang` and `to` for relink."""
+    operations = {
+        "edit": lambda: edit(tm, unit_id, texts or {}, user, expect),
+        "accept": lambda: accept(tm, unit_id, user, expect),
+        "split": lambda: split(tm, unit_id, user, at, expect),
+        "merge": lambda: merge(tm, unit_id, user, expect),
+        "relink": lambda: relink(tm, unit_id, lang, user, to, expect),
+        "not-translation": lambda: not_translation(tm, unit_id, user, expect),
+        "delete": lambda: delete(tm, unit_id, user, expect),
+    }
+    if action not in operations:
+        raise TmError(f"no action {action!r} (one of {', '.join(ACTIONS)})")
+    return operations[action]()
+
+
+def accept(tm: TranslationMemory, unit_id: int, user: str, expect: int | None = None) -> int:
+    """Mark the unit right as it stands; returns the correction's id. Every operation here reads
+    the unit and writes its correction in one transaction, and with `expect` (the version the
+    person saw) refuses with a Conflict when the unit has changed since."""
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        return tm.record_correction(user, "accept", [unit], [unit])
+
+
+def edit(tm: TranslationMemory, unit_id: int, texts: dict[str, str], user: str, expect: int | None = None) -> int:
     """Replace some of the unit's texts (language -> new text; an empty text is refused: use
     `not_translation` to take a language out of a unit)."""
-    unit = tm.tri_unit(unit_id)
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        return tm.record_correction(user, "edit", [unit], [_edited(unit, texts)])
+
+
+def _edited(unit: UnitRecord, texts: dict[str, str]) -> UnitRecord:
     for lang, text in texts.items():
         check_lang(lang)
         if not text.strip():
-            raise TmError(f"the new {lang} text of unit {unit_id} is empty")
+            raise TmError(f"the new {lang} text of unit {unit.id} is empty")
         if lang not in unit.texts:
-            raise TmError(f"unit {unit_id} has no {lang} sentence to edit")
-    edited = replace(unit, texts={**unit.texts, **{lang: text.strip() for lang, text in texts.items()}})
-    return tm.correct(user, "edit", [unit], [edited])
+            raise TmError(f"unit {unit.id} has no {lang} sentence to edit")
+    return replace(unit, texts={**unit.texts, **{lang: text.strip() for lang, text in texts.items()}})
 
 
-def split(tm: TranslationMemory, unit_id: int, user: str, at: dict[str, int] | None = None) -> int:
+def split(
+    tm: TranslationMemory, unit_id: int, user: str, at: dict[str, int] | None = None, expect: int | None = None
+) -> int:
     """Split the unit in two: `at` gives, per language, how many of its sentences go to the first
     part (by default one, the rest going to the second)."""
-    unit = tm.tri_unit(unit_id)
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        return tm.record_correction(user, "split", [unit], _parts(tm, unit, at or {}))
+
+
+def _parts(tm: TranslationMemory, unit: UnitRecord, at: dict[str, int]) -> list[UnitRecord]:
+    unit_id = unit.id
     sentences = {lang: _sentences(tm, unit, lang) for lang in unit.texts}
-    at = {lang: 1 for lang in sentences} | (at or {})
+    at = {lang: 1 for lang in sentences} | at
     for lang, count in at.items():
         if lang not in sentences or not 0 <= count <= len(sentences[lang]):
             have = len(sentences.get(lang, []))
@@ -67,31 +115,45 @@ def split(tm: TranslationMemory, unit_id: int, user: str, at: dict[str, int] | N
     second = _part(unit, sentences, {lang: (at[lang], len(sentences[lang])) for lang in sentences})
     if not first.texts or not second.texts:
         raise TmError(f"unit {unit_id}: both parts of a split need a sentence (it has {_shape(sentences)})")
-    return tm.correct(user, "split", [unit], [first, replace(second, id=None, position=unit.position + 0.5)])
+    return [first, replace(second, id=None, position=unit.position + 0.5)]
 
 
-def merge(tm: TranslationMemory, unit_id: int, user: str) -> int:
+def merge(tm: TranslationMemory, unit_id: int, user: str, expect: int | None = None) -> int:
     """Join the unit with the next unit of its release."""
-    unit = tm.tri_unit(unit_id)
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        following, merged = _merged(tm, unit)
+        return tm.record_correction(user, "merge", [unit, following], [merged])
+
+
+def _merged(tm: TranslationMemory, unit: UnitRecord) -> tuple[UnitRecord, UnitRecord]:
     units = tm.release_units(unit.release)
     following = next((u for u in units if u.position > unit.position), None)
     if following is None:
-        raise TmError(f"unit {unit_id} is the last of its release: nothing to merge it with")
+        raise TmError(f"unit {unit.id} is the last of its release: nothing to merge it with")
     joined = {lang: _joined([unit, following], lang) for lang in CODES if lang in unit.texts or lang in following.texts}
     spans = {lang: span for lang, (span, _text) in joined.items()}
     texts = {lang: text for lang, (_span, text) in joined.items()}
-    merged = replace(unit, spans=spans, texts=texts)
-    return tm.correct(user, "merge", [unit, following], [merged])
+    return following, replace(unit, spans=spans, texts=texts)
 
 
-def relink(tm: TranslationMemory, unit_id: int, lang: str, user: str, to: str = "next") -> int:
+def relink(
+    tm: TranslationMemory, unit_id: int, lang: str, user: str, to: str = "next", expect: int | None = None
+) -> int:
     """Move the unit's `lang` sentences to the unit beside it (`to`: "next" or "previous"), where
     they belong: the alignment slipped by a sentence in one language. The neighbour takes them
     beside its own; the unit keeps its other languages."""
     check_lang(lang)
     if to not in ("next", "previous"):
         raise TmError(f"re-link to {to!r}: say next or previous")
-    unit = tm.tri_unit(unit_id)
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        pair, made = _relinked(tm, unit, lang, to)
+        return tm.record_correction(user, "relink", pair, made)
+
+
+def _relinked(tm: TranslationMemory, unit: UnitRecord, lang: str, to: str) -> tuple[list[UnitRecord], list[UnitRecord]]:
+    unit_id = unit.id
     if lang not in unit.texts:
         raise TmError(f"unit {unit_id} has no {lang} sentence to re-link")
     units = tm.release_units(unit.release)
@@ -105,8 +167,7 @@ def relink(tm: TranslationMemory, unit_id: int, lang: str, user: str, to: str = 
     moved = _joined(pair, lang)
     left = replace(unit, spans=_without(unit.spans, lang), texts=_without(unit.texts, lang))
     gained = replace(other, spans={**other.spans, lang: moved[0]}, texts={**other.texts, lang: moved[1]})
-    made = [u for u in sorted([left, gained], key=lambda u: u.position) if u.texts]
-    return tm.correct(user, "relink", pair, made)
+    return pair, [u for u in sorted([left, gained], key=lambda u: u.position) if u.texts]
 
 
 def _joined(units: list[UnitRecord], lang: str) -> tuple[tuple[int | None, int], str]:
@@ -121,15 +182,15 @@ def _without(mapping: dict, lang: str) -> dict:
     return {key: value for key, value in mapping.items() if key != lang}
 
 
-def not_translation(tm: TranslationMemory, unit_id: int, user: str) -> int:
+def not_translation(tm: TranslationMemory, unit_id: int, user: str, expect: int | None = None) -> int:
     """The unit's sentences are not translations of each other: each language stays, alone."""
-    return _apart(tm, unit_id, user, "not a translation")
+    return _apart(tm, unit_id, user, "not a translation", expect)
 
 
-def delete(tm: TranslationMemory, unit_id: int, user: str) -> int:
+def delete(tm: TranslationMemory, unit_id: int, user: str, expect: int | None = None) -> int:
     """Take the unit out of lookups and exports. Its sentences stay in the release, each language
     alone and reviewed, so that a rebuild does not bring the unit back."""
-    return _apart(tm, unit_id, user, "delete")
+    return _apart(tm, unit_id, user, "delete", expect)
 
 
 def undo(tm: TranslationMemory, correction_id: int, user: str) -> Correction:
@@ -137,15 +198,16 @@ def undo(tm: TranslationMemory, correction_id: int, user: str) -> Correction:
     return tm.undo(correction_id, user)
 
 
-def _apart(tm: TranslationMemory, unit_id: int, user: str, action: str) -> int:
-    unit = tm.tri_unit(unit_id)
-    if len(unit.texts) < 2:
-        raise TmError(f"unit {unit_id} has one language already")
-    alone = [
-        replace(unit, id=unit.id if n == 0 else None, spans={lang: unit.spans[lang]}, texts={lang: text})
-        for n, (lang, text) in enumerate(unit.texts.items())
-    ]
-    return tm.correct(user, action, [unit], alone)
+def _apart(tm: TranslationMemory, unit_id: int, user: str, action: str, expect: int | None) -> int:
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        if len(unit.texts) < 2:
+            raise TmError(f"unit {unit_id} has one language already")
+        alone = [
+            replace(unit, id=unit.id if n == 0 else None, spans={lang: unit.spans[lang]}, texts={lang: text})
+            for n, (lang, text) in enumerate(unit.texts.items())
+        ]
+        return tm.record_correction(user, action, [unit], alone)
 
 
 def _sentences(tm: TranslationMemory, unit: UnitRecord, lang: str) -> list[str]:

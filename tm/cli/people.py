@@ -27,6 +27,10 @@ UNIT = Annotated[int, typer.Argument(help="the unit's id (tm show, the web pages
 USER = Annotated[
     str, typer.Option("--user", envvar="TM_USER", help="who makes the correction; default $TM_USER, else the login")
 ]
+EXPECT = Annotated[
+    int | None,
+    typer.Option("--expect", min=0, help="the version you saw (tm unit show): refuse if the unit has changed since"),
+]
 
 
 def _who(user: str | None) -> str:
@@ -36,7 +40,8 @@ def _who(user: str | None) -> str:
 def _print_unit(unit: UnitRecord) -> None:
     reviewed = f", reviewed by {unit.reviewer} {unit.reviewed_at}" if unit.reviewer else ""
     typer.echo(
-        f"unit {unit.id}  {unit.collection}/{unit.release_id}  {unit.bead_type}  {unit.confidence:.2f}{reviewed}"
+        f"unit {unit.id}  version {unit.version}  {unit.collection}/{unit.release_id}  {unit.bead_type}"
+        f"  {unit.confidence:.2f}{reviewed}"
     )
     for lang in CODES:
         if lang in unit.texts:
@@ -65,9 +70,9 @@ def unit_show(unit_id: UNIT, db: DB = Path("tm.db"), as_json: Annotated[bool, ty
 
 @unit_app.command("accept")
 @reports_errors
-def unit_accept(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+def unit_accept(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """Mark the unit right as it stands."""
-    _correct(db, lambda tm: review.accept(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.accept(tm, unit_id, _who(user), expect))
 
 
 @unit_app.command("edit")
@@ -79,12 +84,13 @@ def unit_edit(
     en: Annotated[str | None, typer.Option(help="the new English text")] = None,
     db: DB = Path("tm.db"),
     user: USER = None,
+    expect: EXPECT = None,
 ) -> None:
     """Replace texts of the unit."""
     texts = {lang: text for lang, text in (("tk", tk), ("ru", ru), ("en", en)) if text is not None}
     if not texts:
         raise TmError("give the new text with --tk, --ru or --en")
-    _correct(db, lambda tm: review.edit(tm, unit_id, texts, _who(user)))
+    _correct(db, lambda tm: review.edit(tm, unit_id, texts, _who(user), expect))
 
 
 @unit_app.command("split")
@@ -96,6 +102,7 @@ def unit_split(
     ] = None,
     db: DB = Path("tm.db"),
     user: USER = None,
+    expect: EXPECT = None,
 ) -> None:
     """Split the unit in two."""
     where = {}
@@ -104,14 +111,14 @@ def unit_split(
         if lang not in CODES or not count.isdigit():
             raise TmError(f"--at {item!r}: write LANG=N, LANG one of tk, ru, en")
         where[lang] = int(count)
-    _correct(db, lambda tm: review.split(tm, unit_id, _who(user), where))
+    _correct(db, lambda tm: review.split(tm, unit_id, _who(user), where, expect))
 
 
 @unit_app.command("merge")
 @reports_errors
-def unit_merge(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+def unit_merge(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """Join the unit with the next one of its release."""
-    _correct(db, lambda tm: review.merge(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.merge(tm, unit_id, _who(user), expect))
 
 
 @unit_app.command("relink")
@@ -122,23 +129,24 @@ def unit_relink(
     to: Annotated[str, typer.Option(help="next or previous: the unit they belong to")] = "next",
     db: DB = Path("tm.db"),
     user: USER = None,
+    expect: EXPECT = None,
 ) -> None:
     """Move one language's sentences of the unit to the unit beside it."""
-    _correct(db, lambda tm: review.relink(tm, unit_id, lang, _who(user), to))
+    _correct(db, lambda tm: review.relink(tm, unit_id, lang, _who(user), to, expect))
 
 
 @unit_app.command("not-translation")
 @reports_errors
-def unit_not_translation(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+def unit_not_translation(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """The unit's sentences are not translations of each other: each stays alone."""
-    _correct(db, lambda tm: review.not_translation(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.not_translation(tm, unit_id, _who(user), expect))
 
 
 @unit_app.command("delete")
 @reports_errors
-def unit_delete(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None) -> None:
+def unit_delete(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """Take the unit out of lookups and exports, for good (a rebuild does not bring it back)."""
-    _correct(db, lambda tm: review.delete(tm, unit_id, _who(user)))
+    _correct(db, lambda tm: review.delete(tm, unit_id, _who(user), expect))
 
 
 @app.command("corrections")

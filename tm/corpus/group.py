@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
@@ -50,6 +50,7 @@ _NUMBER = re.compile(r"\d+")
 _NAME = re.compile(r"\b[A-ZА-ЯЁÄÖÜÇŞŇÝŽ][\w'-]{3,}")
 _VOWELS = re.compile("[aeiouy]")
 _LANG_SEGMENT = re.compile(r"/(?:tk|ru|en)(?=/|$)")
+_LANGUAGE_KEYS = {"lang", "language", "hl", "locale", "lng"}
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -183,13 +184,19 @@ def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
 
 
 def url_key(url: str | None) -> str | None:
-    """The site and news id of a URL, without its language code: `mfa.gov.tm/news/1094`."""
+    """The site and news id of a URL, without its language code: `mfa.gov.tm/news/1094`, and
+    `site.tm/news.php?id=7` (a query names the page too: only a language parameter is dropped)."""
     if not url:
         return None
     parts = urlsplit(url)
     host = parts.netloc.lower().removeprefix("www.")
     path = _LANG_SEGMENT.sub("", parts.path).rstrip("/")
-    return f"{host}{path}" if host and path else None
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _language_parameter(k, v)))
+    return f"{host}{path}" + (f"?{query}" if query else "") if host and path else None
+
+
+def _language_parameter(key: str, value: str) -> bool:
+    return key.lower() in _LANGUAGE_KEYS and value.lower() in CODES
 
 
 def _anchors(text: str) -> list[str]:
@@ -354,8 +361,19 @@ def group_pages(root: Path, encode: Encode) -> Grouping:
     links = _links(grouping.pages, encode)
     for group in _join(groups, links):
         grouping.releases.append(_release(group, links, seeded, grouping.pages))
+    _named_apart(grouping.releases)
     grouping.releases.sort(key=lambda r: r.release)
     return grouping
+
+
+def _named_apart(releases: list[FoundRelease]) -> None:
+    """Releases whose names would be one (`x/story.txt` and `x/story.html` are both `x/story`)
+    are named by their first file, suffix and all: two releases under one name would be stored
+    as one."""
+    counts = Counter(found.release for found in releases)
+    for found in releases:
+        if counts[found.release] > 1:
+            found.release = next(iter(found.files.values()))
 
 
 def _join(groups: list[dict[str, str]], links: dict[frozenset[str], dict]) -> list[dict[str, str]]:

@@ -172,14 +172,18 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
 
     @contextmanager
     def transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
-        """All writes inside commit together or not at all; each commit bumps the generation."""
-        if getattr(self._local, "writing", False):
-            raise StoreError("a transaction is already open in this thread", self.path)
+        """All writes inside commit together or not at all; each commit bumps the generation.
+        Nested in another on the same thread, it is a savepoint: an error inside undoes its own
+        writes and leaves the outer transaction to go on or fail as a whole (sqlite-utils' atomic)."""
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            yield from self._savepoint(depth)
+            return
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             raise StoreError(_problem(error, self.busy_timeout), self.path) from error
-        self._local.writing = True
+        self._local.depth = 1
         try:
             yield self.db
             if bump:
@@ -188,13 +192,36 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         except BaseException as error:
             if self.db.in_transaction:  # SQLite has rolled back already after some errors (a full disk)
                 self.db.execute("ROLLBACK")
-            if isinstance(error, sqlite3.OperationalError):
-                raise StoreError(_problem(error, self.busy_timeout), self.path) from error
-            if isinstance(error, sqlite3.IntegrityError):  # a constraint the write broke: nothing was written
-                raise StoreError(f"the write was refused and nothing changed: {error}", self.path) from error
-            raise
+            converted = self._store_error(error)
+            if converted is error:
+                raise
+            raise converted from error
         finally:
-            self._local.writing = False
+            self._local.depth = 0
+
+    def _savepoint(self, depth: int) -> Iterator[sqlite3.Connection]:
+        name = f"tm_{depth}"
+        self.db.execute(f"SAVEPOINT {name}")
+        self._local.depth = depth + 1
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute(f"ROLLBACK TO {name}")
+                self.db.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.db.execute(f"RELEASE {name}")
+        finally:
+            self._local.depth = depth
+
+    def _store_error(self, error: BaseException) -> BaseException:
+        """The error a failed transaction raises: SQLite's own, in the words of the TM."""
+        if isinstance(error, sqlite3.OperationalError):
+            return StoreError(_problem(error, self.busy_timeout), self.path)
+        if isinstance(error, sqlite3.IntegrityError):  # a constraint the write broke: nothing was written
+            return StoreError(f"the write was refused and nothing changed: {error}", self.path)
+        return error
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -212,13 +239,18 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
     def _require_transaction(self) -> None:
         """Writes outside `transaction()` would commit on their own and skip the generation bump,
         so lookups would never see them."""
-        if not getattr(self._local, "writing", False):
+        if not getattr(self._local, "depth", 0):
             raise StoreError("writes to the TM must happen inside `with tm.transaction():`", self.path)
 
     def generation(self) -> int:
         """A number that changes with every committed write."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def writing_generation(self) -> int:
+        """Inside a transaction: the generation its commit will have (it alone may write now)."""
+        self._require_transaction()
+        return self.generation() + 1
 
     def identity(self) -> str:
         """A random id given to this TM when it was made: tells two TM files apart at the same generation."""
@@ -247,18 +279,18 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         with self.transaction():
             return self.db.execute(f"DELETE FROM releases WHERE {where}", args).rowcount
 
-    def delete_overlapping(self, release) -> int:
-        """Inside a transaction: remove the other releases of `release`'s collection that hold one
-        of its page files (a page stored alone that has now joined its release). Returns how many."""
-        self._require_transaction()
-        paths = [document.path for document in release.documents.values() if document.path]
+    def releases_holding(self, collection: str, paths: Iterable[str]) -> list[str]:
+        """The stored releases of `collection` that hold one of these page files, those holding
+        the most first (then the first stored)."""
+        paths = sorted({path for path in paths if path})
         if not paths:
-            return 0
-        return self.db.execute(
-            f"DELETE FROM releases WHERE collection = ? AND release_id != ? AND id IN"
-            f" (SELECT release FROM documents WHERE path IN ({','.join('?' * len(paths))}))",
-            [release.collection, release.release_id, *paths],
-        ).rowcount
+            return []
+        rows = self.db.execute(
+            f"SELECT r.release_id FROM releases r JOIN documents d ON d.release = r.id WHERE r.collection = ?"
+            f" AND d.path IN ({','.join('?' * len(paths))}) GROUP BY r.id ORDER BY count(*) DESC, r.id",
+            [collection, *paths],
+        ).fetchall()
+        return [release_id for (release_id,) in rows]
 
     def lone_segments(self, lang: str) -> list[StoredUnit]:
         """The `lang` sentences of releases stored without units (a page with no counterpart yet),
@@ -349,18 +381,22 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         return row[0] if row else None
 
     def add_release(self, record, flag: str | None = None) -> int:
-        """Store a `tm.jobs.AlignedRelease` whole, replacing an older version of it; `flag` says why
-        its versions may not be one release (its units then stay out of exports unless asked for)."""
+        """Store a `tm.jobs.AlignedRelease` whole, replacing an older version of it and any other
+        release of its collection that holds one of its page files (a page stored alone that has
+        now joined its release); the reviewed units of all of them are kept. `flag` says why its
+        versions may not be one release (its units then stay out of exports unless asked for)."""
         self._require_transaction()
         release = record.release
-        kept = self.reviewed_of(release.collection, release.release_id)
-        self.db.execute(
+        paths = [document.path for document in release.documents.values()]
+        replaced = {release.release_id, *self.releases_holding(release.collection, paths)}
+        kept = [unit for release_id in sorted(replaced) for unit in self.reviewed_of(release.collection, release_id)]
+        self.db.executemany(
             "DELETE FROM releases WHERE collection = ? AND release_id = ?",
-            (release.collection, release.release_id),
+            [(release.collection, release_id) for release_id in replaced],
         )
         cursor = self.db.execute(
-            "INSERT INTO releases (collection, release_id, url, date, title, content_hash, aligner, flag)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO releases (collection, release_id, url, date, title, content_hash, aligner, flag, stored)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 release.collection,
                 release.release_id,
@@ -370,6 +406,7 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
                 record.content_hash,
                 record.alignment.signature,
                 flag,
+                self.writing_generation(),
             ),
         )
         key = cursor.lastrowid
@@ -403,13 +440,13 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
     def _add_units(self, key: int, record) -> None:
         alignment = record.alignment
         sentences = alignment.sentences
-        rows = []
+        rows, version = [], self.writing_generation()
         for position, unit in enumerate(alignment.units):
             spans = [value for lang in CODES for value in _span(unit.sentences.get(lang, ()), sentences.get(lang))]
-            rows.append((key, position, unit.bead_type, unit.confidence, *spans))
+            rows.append((key, position, unit.bead_type, unit.confidence, version, *spans))
         self.db.executemany(
-            f"INSERT INTO units (release, position, bead_type, confidence, {_UNIT_SPANS})"
-            f" VALUES (?, ?, ?, ?{', ?' * 9})",
+            f"INSERT INTO units (release, position, bead_type, confidence, version, {_UNIT_SPANS})"
+            f" VALUES (?, ?, ?, ?, ?{', ?' * 9})",
             rows,
         )
         pair_rows = []
@@ -447,9 +484,11 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         ).fetchone()[0]
         kept = self.reviewed_of(collection, release_id)
         self.db.execute("DELETE FROM releases WHERE collection = ? AND release_id = ?", (collection, release_id))
+        version = self.writing_generation()
         key = self.db.execute(
-            "INSERT INTO releases (collection, release_id, content_hash, aligner) VALUES (?, ?, ?, 'import')",
-            (collection, release_id, content_hash),
+            "INSERT INTO releases (collection, release_id, content_hash, aligner, stored)"
+            " VALUES (?, ?, ?, 'import', ?)",
+            (collection, release_id, content_hash, version),
         ).lastrowid
         count = 0
         for batch in batched(units, _IMPORT_BATCH):
@@ -461,15 +500,15 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
                 props = json.dumps(unit.properties, ensure_ascii=False) if unit.properties else None
                 segment_rows += [(key, lang, count, unit.texts[lang]) for lang in present]
                 spans = [value for lang in CODES for value in ((count, 1) if lang in present else (None, 0))]
-                unit_rows.append((key, count, bead, confidence, *spans, props))
+                unit_rows.append((key, count, bead, confidence, *spans, props, version))
                 pair_rows += [
                     (key, f"{x}-{y}", count, count, count, confidence, props) for x, y in combinations(present, 2)
                 ]
                 count += 1
             self.db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?)", segment_rows)
             self.db.executemany(
-                f"INSERT INTO units (release, position, bead_type, confidence, {_UNIT_RUNS}, props)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO units (release, position, bead_type, confidence, {_UNIT_RUNS}, props, version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 unit_rows,
             )
             self.db.executemany(

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
-from tm.errors import StoreError
+from tm.errors import Conflict, NotFound, StoreError
 from tm.langs import CODES
 from tm.store.schema import MULTILINGUAL, text_of
 
@@ -31,7 +31,7 @@ _UNIT_QUERY = (
     + ", ".join(f"u.{column}" for column in _SPAN_COLUMNS)
     + ", "
     + ", ".join(column for column, _ in _TEXTS)
-    + ", r.collection, r.release_id, r.flag FROM units u JOIN releases r ON r.id = u.release"
+    + ", r.collection, r.release_id, r.flag, u.version FROM units u JOIN releases r ON r.id = u.release"
     + "".join(join for _, join in _TEXTS)
 )
 
@@ -53,6 +53,7 @@ class UnitRecord:
     collection: str = ""
     release_id: str = ""
     flag: str | None = None  # why its release may not be one release
+    version: int = 0  # the generation that wrote it as it is: a change made from another version is refused
 
     def covers(self, lang: str) -> range:
         return _run(*self.spans.get(lang, (None, 0)))
@@ -102,7 +103,7 @@ def _record(row: tuple) -> UnitRecord:
         props,
         reviewer,
         at,
-        *row[17:20],
+        *row[17:21],
     )
 
 
@@ -119,7 +120,7 @@ class Corrections:
         """The tri-unit with this id; a StoreError when there is none."""
         row = self.db.execute(f"{_UNIT_QUERY} WHERE u.id = ?", (unit_id,)).fetchone() if is_row_id(unit_id) else None
         if row is None:
-            raise StoreError(f"no unit {unit_id}", self.path)
+            raise NotFound(f"no unit {unit_id}", self.path)
         return _record(row)
 
     def release_units(self, release: int) -> list[UnitRecord]:
@@ -145,26 +146,24 @@ class Corrections:
         counts = dict(rows)
         return {"reviewed": counts.get(1, 0), "unreviewed": counts.get(0, 0)}
 
-    def correct(self, user: str, action: str, removed: list[UnitRecord], made: list[UnitRecord]) -> int:
-        """Replace `removed` (units of one release, next to each other) with `made`, reviewed by
-        `user`, and record it; returns the correction's id."""
-        with self.transaction():
-            return self.record_correction(user, action, removed, made)
-
     def record_correction(self, user: str, action: str, removed: list[UnitRecord], made: list[UnitRecord]) -> int:
-        """`correct`, inside a transaction the caller holds (several corrections made together)."""
+        """Inside a transaction: replace `removed` (units of one release, next to each other, as
+        read in this transaction) with `made`, reviewed by `user`, and record it; returns the
+        correction's id. A removed unit no longer stored at its version is a Conflict."""
         self._require_transaction()
         release = removed[0].release
         if any(unit.release != release for unit in removed):
             raise StoreError("a correction changes the units of one release", self.path)
+        for unit in removed:
+            self.require_version(unit.id, unit.version)
         at = now()
         made = [replace(unit, reviewer=user, reviewed_at=at, confidence=1.0) for unit in made]
         snapshot = self._snapshot(release)
         made_ids = set(self._rewrite(release, removed, made))
         after = [unit for unit in self.release_units(release) if unit.id in made_ids]
         return self.db.execute(
-            "INSERT INTO corrections (at, user, action, release, collection, release_id, before, after, snapshot)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO corrections (at, user, action, release, collection, release_id, before, after, snapshot,"
+            " generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 at,
                 user,
@@ -175,8 +174,23 @@ class Corrections:
                 _texts_json(removed),
                 _texts_json(after),
                 snapshot,
+                self.writing_generation(),
             ),
         ).lastrowid
+
+    def require_version(self, unit_id: int, version: int | None) -> UnitRecord:
+        """The unit as stored, if it is still at `version` (None: any); else a Conflict that
+        carries it as it is now, so the person can see what changed before trying again."""
+        unit = self.tri_unit(unit_id)
+        if version is not None and unit.version != version:
+            by = f" by {unit.reviewer} at {unit.reviewed_at}" if unit.reviewer else ""
+            raise Conflict(
+                f"unit {unit_id} changed since you saw it (version {version}, now {unit.version}{by});"
+                " nothing was written: look at it again",
+                self.path,
+                current=unit,
+            )
+        return unit
 
     def tri_unit_of_pair(self, pair_unit: int) -> UnitRecord | None:
         """The tri-unit whose sentences in the pair's two languages are exactly those of this pair
@@ -205,7 +219,7 @@ class Corrections:
         """One correction; a StoreError when there is none."""
         found = self._corrections_where("WHERE id = ?", [correction_id]) if is_row_id(correction_id) else []
         if not found:
-            raise StoreError(f"no correction {correction_id}", self.path)
+            raise NotFound(f"no correction {correction_id}", self.path)
         return found[0]
 
     def _corrections_where(self, clauses: str, args: list) -> list[Correction]:
@@ -222,30 +236,40 @@ class Corrections:
         with self.transaction():
             row = (
                 self.db.execute(
-                    "SELECT release, collection, release_id, snapshot, undone_at FROM corrections WHERE id = ?",
+                    "SELECT release, collection, release_id, snapshot, undone_at, generation FROM corrections"
+                    " WHERE id = ?",
                     (correction_id,),
                 ).fetchone()
                 if is_row_id(correction_id)
                 else None
             )
             if row is None:
-                raise StoreError(f"no correction {correction_id}", self.path)
-            release, collection, release_id, snapshot, undone = row
+                raise NotFound(f"no correction {correction_id}", self.path)
+            release, collection, release_id, snapshot, undone, generation = row
             if undone:
-                raise StoreError(f"correction {correction_id} was undone already", self.path)
+                raise Conflict(f"correction {correction_id} was undone already", self.path)
             later = self.db.execute(
                 "SELECT max(id) FROM corrections WHERE collection = ? AND release_id = ? AND undone_at IS NULL",
                 (collection, release_id),
             ).fetchone()[0]
             if later != correction_id:
-                raise StoreError(f"correction {later} came after it on the same release; undo that first", self.path)
-            if self.release_key(collection, release_id) != release:
-                raise StoreError(f"{collection}/{release_id} was rebuilt since; correct the unit again", self.path)
+                raise Conflict(f"correction {later} came after it on the same release; undo that first", self.path)
+            if self._stored_since(collection, release_id, release, generation):
+                raise Conflict(f"{collection}/{release_id} was rebuilt since; correct the unit again", self.path)
             self._restore(release, json.loads(snapshot))
             self.db.execute(
                 "UPDATE corrections SET undone_at = ?, undone_by = ? WHERE id = ?", (now(), user, correction_id)
             )
         return self.correction(correction_id)
+
+    def _stored_since(self, collection: str, release_id: str, release: int, generation: int) -> bool:
+        """Was the release stored anew (built, imported) after `generation`? Its key alone cannot
+        say: SQLite may give a new row the key of the row deleted before it."""
+        row = self.db.execute(
+            "SELECT stored FROM releases WHERE id = ? AND collection = ? AND release_id = ?",
+            (release, collection, release_id),
+        ).fetchone()
+        return row is None or row[0] > generation
 
     def _snapshot(self, release: int) -> str:
         tables = {}
@@ -296,7 +320,7 @@ class Corrections:
         own = [unit.texts.get(lang) for lang in CODES]
         return self.db.execute(
             "INSERT INTO units (id, release, position, bead_type, confidence, props, reviewer, reviewed_at, "
-            f"{', '.join(_SPAN_COLUMNS)}, tk, ru, en) VALUES ({', '.join('?' * 17)})",
+            f"{', '.join(_SPAN_COLUMNS)}, tk, ru, en, version) VALUES ({', '.join('?' * 18)})",
             (
                 None if taken else unit.id,
                 unit.release,
@@ -308,6 +332,7 @@ class Corrections:
                 unit.reviewed_at,
                 *spans,
                 *own,
+                self.writing_generation(),
             ),
         ).lastrowid
 

@@ -121,12 +121,23 @@ def _referenced(release: int, rows: list[tuple], sentences: dict[str, list[str]]
 
 
 def _reviewed_columns(db: sqlite3.Connection) -> None:
-    """Schema 8: who reviewed a unit, and when. Tables made anew by an earlier step have them already."""
+    """Schema 8: who reviewed a unit, and when."""
     for table in ("units", "pair_units"):
-        present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         for column in ("reviewer", "reviewed_at"):
-            if column not in present:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+            _add_column(db, table, column, "TEXT")
+
+
+def _versions(db: sqlite3.Connection) -> None:
+    """Schema 9: the generation that wrote each unit, stored each release and committed each
+    correction (0 for those written before)."""
+    for table, column in (("units", "version"), ("releases", "stored"), ("corrections", "generation")):
+        _add_column(db, table, column, "INTEGER NOT NULL DEFAULT 0")
+
+
+def _add_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
+    """Add a column unless the table has it (a table made anew by an earlier step has its current shape)."""
+    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def find_run(sentences: list[str], text: str, start: int = 0) -> tuple[int, int] | None:
@@ -172,4 +183,6 @@ MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     6: [next(s for s in statements(TABLES) if f"EXISTS {table} (" in s) for table in ("models", "runs")],
     # 8: reviewed units, the corrections made to units, and the users who may make them.
     7: [_reviewed_columns, *statements(PEOPLE)],
+    # 9: versions: a unit's state, a release's storing and a correction each carry their generation.
+    8: [_versions],
 }

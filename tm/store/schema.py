@@ -9,7 +9,7 @@ NULL otherwise. The aligner's signature is stored once per release.
 
 import sqlite3
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -21,6 +21,7 @@ CREATE TABLE IF NOT EXISTS releases (
     content_hash TEXT NOT NULL,
     aligner TEXT,
     flag TEXT,  -- why its versions may not be one release; its units stay out of exports
+    stored INTEGER NOT NULL DEFAULT 0,  -- the generation that stored it (ids may be reused; this is not)
     UNIQUE (collection, release_id)
 );
 CREATE TABLE IF NOT EXISTS documents (
@@ -43,7 +44,10 @@ CREATE TABLE IF NOT EXISTS units (
     en_first INTEGER, en_count INTEGER NOT NULL DEFAULT 0,
     tk TEXT, ru TEXT, en TEXT,
     props TEXT,
-    reviewer TEXT, reviewed_at TEXT  -- who accepted or corrected the unit, and when; NULL: not reviewed
+    reviewer TEXT, reviewed_at TEXT,  -- who accepted or corrected the unit, and when; NULL: not reviewed
+    -- The generation that wrote the unit as it is: (id, version) names one state of a unit for
+    -- good, so a person's change made from a state that is gone is refused, not applied to another.
+    version INTEGER NOT NULL DEFAULT 0
 );
 -- What the aligner learned from this TM (tm build --learn), one row per version; the newest
 -- aligns every release built from then on, and its id enters their aligner signature.
@@ -88,6 +92,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     before TEXT NOT NULL,  -- JSON: the units it replaced, as {id, texts}
     after TEXT NOT NULL,  -- JSON: the units it made
     snapshot TEXT NOT NULL,  -- JSON: every unit and pair unit of the release before it
+    generation INTEGER NOT NULL DEFAULT 0,  -- the generation that committed it
     undone_at TEXT, undone_by TEXT
 );
 CREATE TABLE IF NOT EXISTS users (

@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Form, HTTPException, Request
+from fastapi import APIRouter, Body, Form, Header, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from tm import review
-from tm.errors import StoreError, TmError
+from tm.errors import Conflict, NotFound, TmError
 from tm.langs import CODES
 from tm.store import TranslationMemory, UnitRecord
 from tm.web.auth import WRITER
@@ -52,10 +52,17 @@ def _unit_view(request: Request, unit_id: int) -> dict:
     return {"unit": _unit(unit), "corrections": [dataclasses.asdict(c) for c in history]}
 
 
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
 @router.get("/api/units/{unit_id}")
-def api_unit(request: Request, unit_id: int) -> dict:
-    """One unit, and the corrections made to its release."""
-    return _unit_view(request, unit_id)
+def api_unit(request: Request, response: Response, unit_id: int) -> dict:
+    """One unit, and the corrections made to its release. Its ETag is its version: send it back
+    as `If-Match` with a change, and a unit changed meanwhile by someone else answers 409."""
+    view = _unit_view(request, unit_id)
+    response.headers["ETag"] = _etag(view["unit"]["version"])
+    return view
 
 
 @router.get("/units/{unit_id}", include_in_schema=False)
@@ -64,46 +71,70 @@ def page_unit(request: Request, unit_id: int) -> Response:
 
 
 def _apply(request: Request, user: str, unit_id: int, action: str, options: dict) -> dict:
-    """Run one correction (`options`: texts for edit, at for split, lang and to for relink); a unit
-    that is not there is 404, a correction that cannot be made 422."""
-    operations = {
-        "edit": lambda tm: review.edit(tm, unit_id, options.get("texts") or {}, user),
-        "accept": lambda tm: review.accept(tm, unit_id, user),
-        "split": lambda tm: review.split(tm, unit_id, user, options.get("at") or {}),
-        "merge": lambda tm: review.merge(tm, unit_id, user),
-        "relink": lambda tm: review.relink(tm, unit_id, options.get("lang") or "", user, options.get("to") or "next"),
-        "not-translation": lambda tm: review.not_translation(tm, unit_id, user),
-        "delete": lambda tm: review.delete(tm, unit_id, user),
-    }
-    if action not in operations:
-        raise HTTPException(404, f"no action {action!r} (one of {', '.join(operations)})")
+    """Run one correction through `review.apply`: a unit that is not there is 404, one changed
+    since the version sent is 409 with the unit as it is now, a correction that cannot be made 422."""
+    if action not in review.ACTIONS:
+        raise HTTPException(404, f"no action {action!r} (one of {', '.join(review.ACTIONS)})")
     with memory(request) as tm:
-        _unit_or_404(tm, unit_id)
         try:
-            correction = operations[action](tm)
+            correction = review.apply(tm, unit_id, action, user, **options)
         except TmError as error:
-            raise HTTPException(422, error.problem) from None
+            raise _http_error(error) from None
         record = tm.correction(correction)
     return dataclasses.asdict(record)
+
+
+def _http_error(error: TmError) -> HTTPException:
+    if isinstance(error, NotFound):
+        return HTTPException(404, error.problem)
+    if isinstance(error, Conflict):
+        current = error.current
+        if isinstance(current, UnitRecord):
+            detail = {"problem": error.problem, "unit": _unit(current)}
+            return HTTPException(409, detail, headers={"ETag": _etag(current.version)})
+        return HTTPException(409, error.problem)
+    return HTTPException(422, error.problem)
 
 
 def _unit_or_404(tm: TranslationMemory, unit_id: int) -> UnitRecord:
     try:
         return tm.tri_unit(unit_id)
-    except StoreError:
+    except NotFound:
         raise HTTPException(404, f"no unit {unit_id}") from None
 
 
+def _expected(if_match: str | None, version: int | None) -> int | None:
+    """The version a change was made from: the `If-Match` header (an ETag of `GET /api/units/ID`;
+    `*`: any) or the body's `version`."""
+    if if_match is None or if_match.strip() == "*":
+        return version
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise HTTPException(400, f"If-Match {if_match!r} is not an ETag of this unit (a version, quoted)")
+    return int(tag)
+
+
+IF_MATCH = Annotated[str | None, Header(description="the unit's ETag when it was read: a stale change is 409")]
+VERSION = Annotated[int | None, Body(embed=True, description="the unit's version when it was read (as If-Match)")]
+
+
 @router.put("/api/units/{unit_id}")
-def api_edit(request: Request, unit_id: int, user: WRITER, texts: Annotated[dict[str, str], Body(embed=True)]) -> dict:
+def api_edit(
+    request: Request,
+    unit_id: int,
+    user: WRITER,
+    texts: Annotated[dict[str, str], Body(embed=True)],
+    if_match: IF_MATCH = None,
+    version: VERSION = None,
+) -> dict:
     """Replace texts of a unit (`{"texts": {"tk": "..."}}`); returns the correction."""
-    return _apply(request, user, unit_id, "edit", {"texts": texts})
+    return _apply(request, user, unit_id, "edit", {"texts": texts, "expect": _expected(if_match, version)})
 
 
 @router.delete("/api/units/{unit_id}")
-def api_delete(request: Request, unit_id: int, user: WRITER) -> dict:
+def api_delete(request: Request, unit_id: int, user: WRITER, if_match: IF_MATCH = None) -> dict:
     """Take a unit out of lookups and exports for good; returns the correction."""
-    return _apply(request, user, unit_id, "delete", {})
+    return _apply(request, user, unit_id, "delete", {"expect": _expected(if_match, None)})
 
 
 @router.post("/api/units/{unit_id}/{action}")
@@ -115,11 +146,14 @@ def api_action(
     at: Annotated[dict[str, int] | None, Body(embed=True)] = None,
     lang: Annotated[str | None, Body(embed=True)] = None,
     to: Annotated[str | None, Body(embed=True)] = None,
+    if_match: IF_MATCH = None,
+    version: VERSION = None,
 ) -> dict:
     """accept, split (`{"at": {"en": 1}}`: sentences per language in the first part), merge (with
     the next unit), relink (`{"lang": "ru", "to": "next"}`: move that language's sentences to the
     unit beside), not-translation or delete; returns the correction."""
-    return _apply(request, user, unit_id, action, {"at": at, "lang": lang, "to": to})
+    options = {"at": at, "lang": lang or "", "to": to or "next", "expect": _expected(if_match, version)}
+    return _apply(request, user, unit_id, action, options)
 
 
 @router.post("/units/{unit_id}/{action}", include_in_schema=False)
@@ -132,6 +166,7 @@ async def form_action(request: Request, unit_id: int, action: str, user: WRITER)
 def _form_action(request: Request, unit_id: int, action: str, user: str, form: FormData) -> Response:
     texts = {lang: str(form[lang]) for lang in CODES if form.get(lang) is not None}
     at = {lang: _count(form[f"at-{lang}"]) for lang in CODES if form.get(f"at-{lang}")}
+    expect = _count(form["version"]) if form.get("version") else None
     if action == "edit":
         with memory(request) as tm:
             current = _unit_or_404(tm, unit_id).texts
@@ -139,9 +174,20 @@ def _form_action(request: Request, unit_id: int, action: str, user: str, form: F
         if not texts:
             return RedirectResponse(f"/units/{unit_id}", status_code=303)
     options = {"texts": texts, "at": at, "lang": str(form.get("lang", "")), "to": str(form.get("to", "next"))}
-    record = _apply(request, user, unit_id, action, options)
+    try:
+        record = _apply(request, user, unit_id, action, options | {"expect": expect})
+    except HTTPException as error:
+        if error.status_code != 409 or not isinstance(error.detail, dict):
+            raise
+        return _changed_meanwhile(request, unit_id, error.detail["problem"], texts)
     shown = record["after"][0]["id"] if record["after"] else unit_id
     return RedirectResponse(local_path(str(form.get("back", "")), f"/units/{shown}"), status_code=303)
+
+
+def _changed_meanwhile(request: Request, unit_id: int, problem: str, yours: dict[str, str]) -> Response:
+    """The unit page as the unit is now, with what the person tried and why it was not written."""
+    view = _unit_view(request, unit_id) | {"conflict": problem, "yours": yours}
+    return render(request, "unit.html", view, 409)
 
 
 def _count(value) -> int:
@@ -172,7 +218,7 @@ def _undo(request: Request, correction: int, user: str) -> dict:
         try:
             return dataclasses.asdict(review.undo(tm, correction, user))
         except TmError as error:
-            raise HTTPException(404 if "no correction" in error.problem else 409, error.problem) from None
+            raise _http_error(error) from None
 
 
 @router.post("/api/corrections/{correction}/undo")
