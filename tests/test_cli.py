@@ -201,6 +201,11 @@ def test_a_reviewers_commands(workdir, tmp_path):
     )
     assert added.stdout.strip() == "user anna can sign in" and run("user", "list").stdout.strip() == "anna"
     assert len(run("user", "token", "anna").stdout.strip()) > 30
+    run("user", "token", "anna", "--label", "laptop")
+    assert run("user", "revoke-token", "anna", "--label", "laptop").stdout.strip() == "1 token(s) of anna ended"
+    assert run("user", "remove", "anna").returncode == 0 and run("user", "list").stdout.strip() == ""
+    gone = run("user", "remove", "anna")
+    assert gone.returncode == 1 and gone.stderr.strip().endswith("no user 'anna'")
 
 
 def test_import_corrections_from_a_corrected_export(workdir, tmp_path):

@@ -143,6 +143,32 @@ def test_reviewed_units_outlive_a_rebuild_of_their_release(tm, corpus):
     assert unit_with(tm, "After the meeting").reviewer is None
 
 
+def test_a_reviewed_unit_keeps_its_id_when_its_release_is_rebuilt_last(tm, corpus):
+    """The new units of a rebuilt release start above the ids of the reviewed units coming back:
+    SQLite would give the newest release's units the ids it just deleted, the reviewed one's too."""
+    last = "2024-006"
+    [*_, newest] = units_of(tm, last)
+    assert newest.id == tm.db.execute("SELECT max(id) FROM units").fetchone()[0]
+    review.accept(tm, newest.id, "anna")
+    page = corpus / last / "en.txt"
+    title, body = page.read_text(encoding="utf-8").split("\n", 1)
+    page.write_text(f"{title}\nA sentence put in at the top of the page.\n{body}", encoding="utf-8")
+    assert build(corpus, tm, "ngram").added == 1
+    kept = tm.tri_unit(newest.id)
+    assert (kept.reviewer, kept.texts) == ("anna", newest.texts)
+    assert len({u.id for u in units_of(tm, last)}) == len(units_of(tm, last))
+
+
+def test_a_rebuild_keeps_the_id_and_version_of_every_unit_whose_texts_it_finds_again(tm, corpus):
+    before = {tuple(sorted(u.texts.items())): (u.id, u.version) for u in units_of(tm)}
+    rewrite(corpus, "en", "Following the meeting", "After the meeting")
+    assert build(corpus, tm, "ngram").added == 1
+    after = {tuple(sorted(u.texts.items())): (u.id, u.version) for u in units_of(tm)}
+    same = set(before) & set(after)
+    assert len(same) >= len(before) - 2 and all(before[texts] == after[texts] for texts in same)
+    assert tm.tri_unit(unit_with(tm, "After the meeting").id).version > max(v for _, v in before.values())
+
+
 def test_a_reviewed_unit_whose_page_sentence_changed_stays_marked_at_the_end(tm, corpus):
     parties = unit_with(tm, "The parties")
     review.edit(tm, parties.id, {"tk": "Düzedilen terjime."}, "anna")
@@ -244,3 +270,25 @@ def test_po_corrections_reach_a_release_whose_id_holds_slashes(tm, tmp_path):
     assert (found.corrected, found.left) == (1, {})
     [unit] = tm.release_units(tm.release_key("import", "/data/exports/jobs/a.tmx"))
     assert unit.texts["tk"] == "Agşamyňyz haýyrly bolsun." and unit.reviewer == "anna"
+
+
+def test_more_than_a_thousand_reviewed_units_come_back_in_their_order(tm, tmp_path):
+    path = tmp_path / "many.csv"
+    rows = [(f"Sentence {n}.", f"Sözlem {n}.") for n in range(1_200)]
+    path.write_text("en,tk\n" + "".join(f"{en},{tk}\n" for en, tk in rows), encoding="utf-8")
+    formats.import_file(tm, path)
+    key = tm.release_key("import", str(path.resolve()))
+    with tm.transaction():  # reviewed as corrections leave them: their texts their own
+        tm.db.execute(
+            "UPDATE units SET reviewer = 'anna', reviewed_at = '2026-01-01', tk = (SELECT text FROM segments s"
+            " WHERE s.release = units.release AND s.lang = 'tk' AND s.idx = units.tk_first), en = (SELECT text"
+            " FROM segments s WHERE s.release = units.release AND s.lang = 'en' AND s.idx = units.en_first)"
+            " WHERE release = ?",
+            (key,),
+        )
+    with path.open("a", encoding="utf-8") as more:
+        more.write("One more.,Ýene biri.\n")
+    formats.import_file(tm, path)
+    units = tm.release_units(tm.release_key("import", str(path.resolve())))
+    assert [u.texts["en"] for u in units] == [en for en, _ in rows] + ["One more."]
+    assert sum(u.reviewer == "anna" for u in units) == 1_200

@@ -224,3 +224,74 @@ def test_password_guessing_is_slowed_to_five_tries_a_name(served):
         assert sign_in(client, "a wrong guess").status_code == 401
     refused = sign_in(client)  # even the right password, now
     assert refused.status_code == 429 and "too many failed sign-ins as anna" in refused.json()["detail"]
+
+
+def test_a_copied_session_cookie_writes_no_more_after_sign_out_a_new_password_or_removal(served):
+    client, _token, unit, db = served
+    app = client.app
+    for end in ("sign out", "new password", "remove the user"):
+        with TestClient(app) as browser:
+            sign_in(browser)
+            page = browser.get(f"/units/{unit.id}").text
+            copied = TestClient(app, cookies=dict(browser.cookies))  # the same cookie, on another machine
+            form = {"csrf": csrf_of(page), "version": re.search(r'name="version" value="(\d+)"', page).group(1)}
+            assert copied.post(f"/units/{unit.id}/accept", data=form, follow_redirects=False).status_code == 303
+            form["version"] = str(copied.get(f"/api/units/{unit.id}").json()["unit"]["version"])
+            if end == "sign out":
+                assert browser.post("/logout", data={"csrf": form["csrf"]}, follow_redirects=False).status_code == 303
+            with TranslationMemory(db) as tm:
+                if end == "new password":
+                    tm.add_user("anna", "another long password")
+                elif end == "remove the user":
+                    tm.remove_user("anna")
+            assert copied.post(f"/units/{unit.id}/accept", data=form).status_code == 401, end
+            with TranslationMemory(db) as tm:
+                if end == "new password":
+                    tm.add_user("anna", PASSWORD)
+    with TranslationMemory(db) as tm:
+        assert tm.users() == [] and tm.token_user(_token) is None  # the removed user's token went too
+
+
+def test_a_revoked_token_writes_no_more(served):
+    client, token, unit, db = served
+    with TranslationMemory(db) as tm:
+        other = tm.new_token("anna", "laptop")
+        assert tm.revoke_tokens("anna", "laptop") == 1
+    assert client.post(f"/api/units/{unit.id}/accept", headers={"Authorization": f"Bearer {other}"}).status_code == 401
+    assert client.post(f"/api/units/{unit.id}/accept", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_stranger_is_refused_before_the_body_is_read(served):
+    client, *_ = served
+    received = []
+
+    def body():
+        for chunk in range(64):
+            received.append(chunk)
+            yield b"x" * 1024
+
+    refused = client.post("/api/import", content=body(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert refused.status_code == 401 and len(received) <= 1
+
+
+def test_failed_sign_ins_cost_little_memory_and_lock_out_only_the_guesser(served):
+    client, *_ = served
+    app = client.app
+    huge = "n" * 900_000
+    for _ in range(60):
+        token = csrf_of(client.get("/login").text)
+        client.post("/login", data={"name": huge, "password": "wrong", "csrf": token})
+    assert sum(len(key) for key in app.state.failed_sign_ins) <= 2 * 16
+    for _ in range(5):
+        assert sign_in(client, "a wrong guess").status_code == 401
+    assert sign_in(client).status_code == 429  # the guesser waits
+    with TestClient(app, client=("192.0.2.7", 50000)) as elsewhere:
+        assert sign_in(elsewhere).status_code == 303  # the user, on another machine, does not
+
+
+def test_a_pretranslation_too_large_for_the_server_is_refused_in_one_line(served, monkeypatch):
+    client, *_ = served
+    monkeypatch.setattr("tm.web.files.PRETRANSLATE_LIMIT", 3)
+    lines = "".join(f'msgid "Sentence {n}."\nmsgstr ""\n\n' for n in range(4))
+    sent = client.post("/api/pretranslate", files={"file": ("big.po", lines.encode())}, data={"source": "en"})
+    assert sent.status_code == 422 and "4 segments: more than 3 at a time" in sent.json()["detail"]

@@ -221,3 +221,26 @@ def user_list(db: DB = Path("tm.db")) -> None:
     with TranslationMemory(db, create=False) as tm:
         for name in tm.users():
             typer.echo(name)
+
+
+@user_app.command("remove")
+@reports_errors
+def user_remove(name: Annotated[str, typer.Argument(help="the user")], db: DB = Path("tm.db")) -> None:
+    """Take away a user's right to change the TM: their API tokens and web sessions end at once
+    (their corrections stay, under their name)."""
+    with TranslationMemory(db, create=False) as tm:
+        tm.remove_user(name)
+    typer.echo(f"user {name} removed; their tokens and sessions have ended")
+
+
+@user_app.command("revoke-token")
+@reports_errors
+def user_revoke_token(
+    name: Annotated[str, typer.Argument(help="the user whose tokens end")],
+    label: Annotated[str | None, typer.Option(help="only the tokens with this label (tm user token --label)")] = None,
+    db: DB = Path("tm.db"),
+) -> None:
+    """End a user's API tokens (all of them, or those with one label)."""
+    with TranslationMemory(db, create=False) as tm:
+        ended = tm.revoke_tokens(name, label)
+    typer.echo(f"{ended} token(s) of {name} ended")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tm.errors import InputError
+from tm.errors import InputError, TmError
 from tm.files import replacing
 from tm.lookup import Match, bridged_lookup, query_problem
 from tm.lookup.score import words
@@ -97,12 +97,18 @@ def pretranslate(
     target: str,
     output: Path,
     threshold: int = 75,
+    limit: int | None = None,
 ) -> Analysis:
-    """Fill the targets of `path` from the TM into `output`; returns the analysis."""
+    """Fill the targets of `path` from the TM into `output`; returns the analysis. With `limit`,
+    a file of more segments than that is refused before any lookup (a server's share of work)."""
     from tm.pretranslate import po, text, xliff
 
     module = {"po": po, "xliff": xliff, "text": text}[kind_of(Path(path))]
     document = module.read(Path(path), source, target)
+    if limit is not None and len(document.segments) > limit:
+        raise TmError(
+            f"{len(document.segments):,} segments: more than {limit:,} at a time (tm pretranslate takes any)", path
+        )
     analysis = _fill(tm, document.segments, source, target, threshold)
     with replacing(Path(output)) as temporary, open(temporary, "wb") as stream:
         module.write(document, stream)

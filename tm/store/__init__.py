@@ -390,6 +390,7 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         paths = [document.path for document in release.documents.values()]
         replaced = {release.release_id, *self.releases_holding(release.collection, paths)}
         kept = [unit for release_id in sorted(replaced) for unit in self.reviewed_of(release.collection, release_id)]
+        ids = _UnitIds(self._unreviewed_by_texts(release.collection, replaced), self._first_free_id(kept))
         self.db.executemany(
             "DELETE FROM releases WHERE collection = ? AND release_id = ?",
             [(release.collection, release_id) for release_id in replaced],
@@ -411,7 +412,7 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         )
         key = cursor.lastrowid
         self._add_documents(key, record)
-        self._add_units(key, record)
+        self._add_units(key, record, ids)
         self.keep_reviewed(key, kept)
         return key
 
@@ -437,16 +438,36 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
             ],
         )
 
-    def _add_units(self, key: int, record) -> None:
+    def _first_free_id(self, kept: list) -> int:
+        """The id the new units of a release start from: above every unit's, and above those of the
+        reviewed units about to come back, so that each of those keeps the id people know it by."""
+        highest = self.db.execute("SELECT max(id) FROM units").fetchone()[0] or 0
+        return max([highest, *(item.unit.id or 0 for item in kept)]) + 1
+
+    def _unreviewed_by_texts(self, collection: str, release_ids: Iterable[str]) -> dict[tuple, list[tuple[int, int]]]:
+        """The (id, version) of the unreviewed units of these stored releases, by their texts."""
+        found: dict[tuple, list[tuple[int, int]]] = {}
+        for release_id in sorted(release_ids):
+            key = self.release_key(collection, release_id)
+            for unit in self.release_units(key) if key else []:
+                if not unit.reviewer:
+                    found.setdefault(_texts_key(unit.texts), []).append((unit.id, unit.version))
+        return found
+
+    def _add_units(self, key: int, record, ids: _UnitIds) -> None:
         alignment = record.alignment
         sentences = alignment.sentences
         rows, version = [], self.writing_generation()
         for position, unit in enumerate(alignment.units):
             spans = [value for lang in CODES for value in _span(unit.sentences.get(lang, ()), sentences.get(lang))]
-            rows.append((key, position, unit.bead_type, unit.confidence, version, *spans))
+            texts = {
+                lang: " ".join(sentences[lang][i] for i in found) for lang, found in unit.sentences.items() if found
+            }
+            unit_id, unit_version = ids.take(_texts_key(texts), version)
+            rows.append((unit_id, key, position, unit.bead_type, unit.confidence, unit_version, *spans))
         self.db.executemany(
-            f"INSERT INTO units (release, position, bead_type, confidence, version, {_UNIT_SPANS})"
-            f" VALUES (?, ?, ?, ?, ?{', ?' * 9})",
+            f"INSERT INTO units (id, release, position, bead_type, confidence, version, {_UNIT_SPANS})"
+            f" VALUES (?, ?, ?, ?, ?, ?{', ?' * 9})",
             rows,
         )
         pair_rows = []
@@ -490,7 +511,7 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
             " VALUES (?, ?, ?, 'import', ?)",
             (collection, release_id, content_hash, version),
         ).lastrowid
-        count = 0
+        count, first_id = 0, self._first_free_id(kept)
         for batch in batched(units, _IMPORT_BATCH):
             segment_rows, unit_rows, pair_rows = [], [], []
             for unit in batch:
@@ -500,15 +521,15 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
                 props = json.dumps(unit.properties, ensure_ascii=False) if unit.properties else None
                 segment_rows += [(key, lang, count, unit.texts[lang]) for lang in present]
                 spans = [value for lang in CODES for value in ((count, 1) if lang in present else (None, 0))]
-                unit_rows.append((key, count, bead, confidence, *spans, props, version))
+                unit_rows.append((first_id + count, key, count, bead, confidence, *spans, props, version))
                 pair_rows += [
                     (key, f"{x}-{y}", count, count, count, confidence, props) for x, y in combinations(present, 2)
                 ]
                 count += 1
             self.db.executemany("INSERT INTO segments VALUES (?, ?, ?, ?)", segment_rows)
             self.db.executemany(
-                f"INSERT INTO units (release, position, bead_type, confidence, {_UNIT_RUNS}, props, version)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO units (id, release, position, bead_type, confidence, {_UNIT_RUNS}, props, version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 unit_rows,
             )
             self.db.executemany(
@@ -644,6 +665,26 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         return self.db.execute(
             "SELECT collection, release_id, flag FROM releases WHERE flag IS NOT NULL ORDER BY collection, release_id"
         ).fetchall()
+
+
+class _UnitIds:
+    """Ids for the units of a release stored anew. A unit with the very texts of an unreviewed
+    unit of the version it replaces takes that unit's id and version: a link a person holds to it
+    (a review queue, a lookup) still names the same sentences after a rebuild. Any other unit gets
+    a fresh id, above every id in use or about to come back with a reviewed unit."""
+
+    def __init__(self, reusable: dict[tuple, list[tuple[int, int]]], first_free: int) -> None:
+        self.reusable, self.next = reusable, first_free
+
+    def take(self, texts: tuple, version: int) -> tuple[int, int]:
+        if found := self.reusable.get(texts):
+            return found.pop(0)
+        self.next += 1
+        return self.next - 1, version
+
+
+def _texts_key(texts: dict[str, str]) -> tuple:
+    return tuple(texts.get(lang) for lang in CODES)
 
 
 def _span(indices: tuple[int, ...], sentences: list[str] | None) -> tuple[int | None, int, str | None]:

@@ -441,8 +441,11 @@ class Corrections:
             )
             (in_place if same else off_page).append(unit)
         removed = [u for u in units if any(u.overlaps(r) for r in in_place)]
+        # Each goes where the first new unit over its sentences was, in its order among them, and
+        # before the sentences of those units it does not cover (placed at +0.5 by `_left_over`).
+        step = 0.5 / (len(in_place) + 1)
         made = [
-            replace(r, position=min((u.position for u in removed if u.overlaps(r)), default=end) + rank / 1000)
+            replace(r, position=min((u.position for u in removed if u.overlaps(r)), default=end) + rank * step)
             for rank, r in enumerate(in_place)
         ]
         made += _left_over(removed, in_place) + [_off_page(unit, end) for unit in off_page]

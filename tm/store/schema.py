@@ -9,7 +9,7 @@ NULL otherwise. The aligner's signature is stored once per release.
 
 import sqlite3
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -107,6 +107,16 @@ CREATE TABLE IF NOT EXISTS tokens (
 );
 """
 
+# Signed-in web sessions, kept here so that signing out, a new password or removing the user ends
+# them on the server, not only in one browser.
+SESSIONS = """
+CREATE TABLE IF NOT EXISTS sessions (
+    digest TEXT PRIMARY KEY,  -- sha256 of the session id the browser's signed cookie holds
+    user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    created TEXT NOT NULL, expires TEXT NOT NULL
+);
+"""
+
 UNIT_INDEXES = """
 CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
 CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position);
@@ -147,7 +157,7 @@ def statements(script: str) -> list[str]:
     return found
 
 
-SCHEMA_STATEMENTS = statements(TABLES + PEOPLE + UNIT_INDEXES + CHANGE_LOG)
+SCHEMA_STATEMENTS = statements(TABLES + PEOPLE + SESSIONS + UNIT_INDEXES + CHANGE_LOG)
 
 
 def text_of(table: str, side: str, lang: str) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -9,7 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from tm.errors import StoreError
+from tm.errors import NotFound, StoreError
 from tm.store.corrections import now
 
 _HASHER = PasswordHasher()
@@ -25,7 +26,7 @@ class Users:
     """Mixed into TranslationMemory: `db`, `path` and `transaction` come from there."""
 
     def add_user(self, name: str, password: str) -> None:
-        """A new user, or a new password for one."""
+        """A new user, or a new password for one (which ends the user's web sessions)."""
         if not _NAME.fullmatch(name):
             raise StoreError(f"{name!r} is not a user name (letters, digits, . @ - _; at most 64)", self.path)
         if len(password) < MIN_PASSWORD:
@@ -35,6 +36,43 @@ class Users:
                 "INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET password = excluded.password",
                 (name, _HASHER.hash(password), now()),
             )
+            self.db.execute("DELETE FROM sessions WHERE user = ?", (name,))
+
+    def remove_user(self, name: str) -> None:
+        """Take away a user's right to change the TM: the user, their API tokens and their web
+        sessions go (the corrections they made stay, with their name)."""
+        with self.transaction(bump=False):
+            if not self.db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount:
+                raise NotFound(f"no user {name!r}", self.path)
+
+    def revoke_tokens(self, user: str, label: str | None = None) -> int:
+        """End a user's API tokens (only those with `label`, if given); returns how many."""
+        where, args = ("user = ? AND label = ?", (user, label)) if label is not None else ("user = ?", (user,))
+        with self.transaction(bump=False):
+            return self.db.execute(f"DELETE FROM tokens WHERE {where}", args).rowcount
+
+    def start_session(self, user: str, hours: float) -> str:
+        """A new web session for `user`, lasting `hours`: its id, for the browser's signed cookie."""
+        session = secrets.token_urlsafe(32)
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+        with self.transaction(bump=False):
+            self.db.execute("DELETE FROM sessions WHERE expires < ?", (now(),))  # the ended ones, not kept
+            self.db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?)",
+                (_digest(session), user, now(), expires.isoformat(timespec="seconds")),
+            )
+        return session
+
+    def session_user(self, session: str) -> str | None:
+        """The user of a web session that has not ended, or None."""
+        row = self.db.execute(
+            "SELECT user FROM sessions WHERE digest = ? AND expires >= ?", (_digest(session), now())
+        ).fetchone()
+        return row[0] if row else None
+
+    def end_session(self, session: str) -> None:
+        with self.transaction(bump=False):
+            self.db.execute("DELETE FROM sessions WHERE digest = ?", (_digest(session),))
 
     def users(self) -> list[str]:
         return [name for (name,) in self.db.execute("SELECT name FROM users ORDER BY name")]

@@ -21,12 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tm.store import TranslationMemory
 from tm.web import auth, files, overview, read, review
-from tm.web.common import render
+from tm.web.common import render, wants_page
 
 __all__ = ["UPLOAD_LIMIT", "create_app"]
 
 UPLOAD_LIMIT = 100 << 20  # bytes: the largest request body (an uploaded TMX) taken in
-SESSION_HOURS = 12
 
 
 def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
@@ -50,8 +49,13 @@ def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UP
     app.state.tm, app.state.exports, app.state.upload_limit = tm, Path(exports), upload_limit
     app.state.failed_sign_ins = {}
     secret = tm.web_secret()
+    app.add_middleware(auth.CredentialsFirst, tm=tm)  # inside the session middleware: it reads the session
     app.add_middleware(
-        SessionMiddleware, secret_key=secret, session_cookie="tm_session", max_age=SESSION_HOURS * 3600, same_site="lax"
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie="tm_session",
+        max_age=auth.SESSION_HOURS * 3600,
+        same_site="lax",
     )
     app.add_middleware(BodyLimit, limit=upload_limit)
     for module in (read, review, files, overview, auth):
@@ -62,8 +66,7 @@ def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UP
 
 async def _error_page(request: Request, error: HTTPException) -> Response:
     """An error as a page for a browser, as JSON for a script (the API, or no HTML wanted)."""
-    wants_page = "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")
-    if not wants_page:
+    if not wants_page(request):
         return await http_exception_handler(request, error)
     return render(request, "error.html", {"status": error.status_code, "problem": error.detail}, error.status_code)
 

@@ -40,3 +40,8 @@ def local_path(target: str, default: str = "/") -> str:
     """`target` if it is a path on this site, else `default` (no redirect to another site)."""
     on_site = target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
     return target if on_site and "\\" not in target else default
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (an error then comes as a page), not a script (JSON)."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/")

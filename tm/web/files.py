@@ -96,6 +96,10 @@ def api_export(
     return FileResponse(path, filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True))
 
 
+# Segments one pre-translation request may hold: a lookup each, on the server's cores.
+PRETRANSLATE_LIMIT = 5_000
+
+
 def _limit(request: Request) -> int:
     return request.app.state.upload_limit
 
@@ -120,7 +124,7 @@ def api_pretranslate(
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
         with memory(request) as tm:
-            analysis = pretranslate(tm, path, source, target, output, threshold)
+            analysis = pretranslate(tm, path, source, target, output, threshold, PRETRANSLATE_LIMIT)
     except TmError as error:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, f"{name}: {error.problem}") from None
