@@ -1,8 +1,10 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document, read_sentences
+from tm.corpus.group import page_files
 from tm.errors import InputError
 
 
@@ -204,3 +206,47 @@ def test_a_link_loop_in_a_corpus_is_read_once(tmp_path):
     releases = list(iter_releases(tmp_path / "c", skipped))
     assert [r.release_id for r in releases] == ["r1"]
     assert [s.problem for s in skipped] == ["a link to a folder already read; not read again"]
+
+
+def _corpus_with_links_out(tmp_path):
+    """A corpus whose release folder links its Russian page, and a folder, to files outside it."""
+    secret = tmp_path / "private"
+    secret.mkdir()
+    (secret / "ru.txt").write_text("Секретный текст, который не должен попасть в память переводов.")
+    (secret / "r9").mkdir()
+    (secret / "r9" / "en.txt").write_text("A private page that is not part of the corpus at all.")
+    (secret / "r9" / "tk.txt").write_text("Korpusa degişli bolmadyk şahsy sahypa.")
+    release = tmp_path / "c" / "r1"
+    release.mkdir(parents=True)
+    (release / "en.txt").write_text("The ministers met in Ashgabat and signed a plan of cooperation.")
+    (release / "tk.txt").write_text("Ministrler Aşgabatda duşuşdylar we hyzmatdaşlyk meýilnamasyna gol çekdiler.")
+    (release / "ru.txt").symlink_to(secret / "ru.txt")
+    (tmp_path / "c" / "r9").symlink_to(secret / "r9")
+    (tmp_path / "c" / "r1-copy").symlink_to(release)  # a link inside the corpus is read as before
+    return tmp_path / "c"
+
+
+def test_links_out_of_the_corpus_are_reported_not_read(tmp_path):
+    corpus = _corpus_with_links_out(tmp_path)
+    skipped = []
+    releases = list(iter_releases(corpus, skipped))
+    assert [(r.release_id, sorted(r.documents)) for r in releases] == [("r1", ["en", "tk"])]
+    outside = sorted(s.path for s in skipped if "outside the corpus" in s.problem)
+    assert outside == [str(corpus / "r1" / "ru.txt"), str(corpus / "r9")]
+    assert any(s.problem.startswith("a link to a folder already read") for s in skipped)  # r1-copy
+    followed = list(iter_releases(corpus, [], follow_links=True))
+    assert sorted(r.release_id for r in followed) == ["r1", "r9"] and "ru" in followed[0].documents
+
+
+def test_links_out_of_a_folder_of_saved_pages_are_reported_not_read(tmp_path):
+    saved = tmp_path / "saved"
+    (saved / "site").mkdir(parents=True)
+    (saved / "site" / "page.txt").write_text("The ministers met in Ashgabat and signed a plan of cooperation.")
+    (saved / "site" / "passwd.txt").symlink_to("/etc/passwd")
+    (saved / "elsewhere").symlink_to(tmp_path)
+    skipped = []
+    found = [p.relative_to(saved).as_posix() for p in page_files(saved, skipped)]
+    assert found == ["site/page.txt"]
+    assert sorted(Path(s.path).name for s in skipped) == ["elsewhere", "passwd.txt"]
+    assert all("outside the corpus; not read" in s.problem for s in skipped)
+    assert "site/passwd.txt" in [p.relative_to(saved).as_posix() for p in page_files(saved, [], follow_links=True)]

@@ -183,6 +183,7 @@ def build(
     below: float | None = None,
     older_than: int | None = None,
     scheduler: str | None = None,
+    follow_links: bool = False,
 ) -> BuildReport:
     """Read, segment, align and store every release below `corpus`. A release the TM already
     holds with the same sentences and aligner signature is counted unchanged without aligning.
@@ -195,8 +196,9 @@ def build(
     `older_than`, only when it was aligned without a model or with a model version under it).
     `learn` realigns with the model it learned. With `scheduler` (a Dask scheduler address, or
     "local:N" for a LocalCluster of N workers) releases are aligned on a Dask cluster and stored
-    here as they come back. The run is recorded in the TM (`tm runs`) as `command` (default:
-    the library call)."""
+    here as they come back. A link in the corpus to a file or folder outside it is reported and
+    not read unless `follow_links`. The run is recorded in the TM (`tm runs`) as `command`
+    (default: the library call)."""
     stored = tm.current_model()
     run = tm.start_run(
         command or f"build({str(corpus)!r}, encoder={encoder_name!r}, jobs={jobs}, learn={learn})",
@@ -204,7 +206,8 @@ def build(
         stored.version if stored else None,
     )
     report = BuildReport()
-    settings = Pass(encoder_name, jobs, progress, cache, since, Realign(realign, below, older_than), scheduler)
+    realigning = Realign(realign, below, older_than)
+    settings = Pass(encoder_name, jobs, progress, cache, since, realigning, scheduler, follow_links)
     try:
         _build_pass(corpus, tm, settings, report)
         if learn:
@@ -257,6 +260,7 @@ class Pass:
     since: dt.date | None
     realign: Realign
     scheduler: str | None
+    follow_links: bool = False
 
 
 def _build_pass(corpus: Path, tm: TranslationMemory, settings: Pass, report: BuildReport) -> None:
@@ -265,7 +269,9 @@ def _build_pass(corpus: Path, tm: TranslationMemory, settings: Pass, report: Bui
     encoder = get_encoder(name, settings.cache, threads=1 if jobs > 1 or settings.scheduler else None)
     stored = tm.current_model()
     lexicon = Lexicon.from_json(stored.content, f"model {stored.version} of the TM") if stored else None
-    found = corpus_releases(Path(corpus), report.skipped, encoder, lambda count: setattr(report, "expected", count))
+    found = corpus_releases(
+        Path(corpus), report.skipped, encoder, lambda count: setattr(report, "expected", count), settings.follow_links
+    )
     releases = _dated_since(found, settings.since, report)
     pending = _changed(releases, tm, signature(encoder.id, lexicon=lexicon), report, progress, settings.realign)
     model = lexicon.to_json() if lexicon else None
@@ -343,16 +349,20 @@ def _read_presegmented(folder: Path) -> dict[str, list[str]]:
 
 
 def corpus_releases(
-    corpus: Path, skipped: list[Skipped], encoder: Encoder, counted: Callable[[int], None] | None = None
+    corpus: Path,
+    skipped: list[Skipped],
+    encoder: Encoder,
+    counted: Callable[[int], None] | None = None,
+    follow_links: bool = False,
 ) -> Iterator[Release]:
     """The releases below `corpus`: read as they are in the corpus layout, else grouped from the
     pages. `counted` is told how many there will be, before the first (once grouped, for pages)."""
     counted = counted or (lambda _count: None)
     if in_release_layout(corpus):
         counted(count_releases(corpus))
-        yield from iter_releases(corpus, skipped)
+        yield from iter_releases(corpus, skipped, follow_links)
         return
-    grouping = group_pages(corpus, encoder.encode)
+    grouping = group_pages(corpus, encoder.encode, follow_links)
     counted(len(grouping.releases))
     skipped += grouping.skipped
     for found in grouping.releases:

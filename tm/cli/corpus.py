@@ -31,6 +31,13 @@ NICE = Annotated[
     ),
 ]
 
+FOLLOW_LINKS = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links", help="read files that links in the folder point to outside it (by default reported, not read)"
+    ),
+]
+
 
 def _yield_cpu(nice: int) -> None:
     """Lower this process's CPU priority (its workers inherit it): a batch job should not make
@@ -75,11 +82,12 @@ def group_command(
     output_format: Annotated[str, typer.Option("--format", help="json or text")] = "text",
     encoder: ENCODER = DEFAULT_ENCODER,
     cache: CACHE = EMBEDDING_CACHE,
+    follow_links: FOLLOW_LINKS = False,
 ) -> None:
     """Group the page files below DIRECTORY (any names, any nesting) into releases and print them."""
     if output_format not in ("json", "text"):
         raise TmError(f"unknown --format {output_format!r}; choose json or text")
-    grouping = group_pages(directory, get_encoder(encoder, cache).encode)
+    grouping = group_pages(directory, get_encoder(encoder, cache).encode, follow_links)
     for problem in grouping.skipped:
         typer.echo(f"skipped: {problem}", err=True)
     if output_format == "json":
@@ -163,13 +171,15 @@ def build(
     since: Annotated[str | None, typer.Option(help="only releases dated on or after this day (YYYY-MM-DD)")] = None,
     scheduler: SCHEDULER = None,
     nice: NICE = 10,
+    follow_links: FOLLOW_LINKS = False,
 ) -> None:
     """Read, segment, align and store every release under CORPUS_DIR (with the TM's learned
     model, if it has one). Releases aligned before by another aligner or model are left for
     tm realign."""
     first_day = _iso_day(since) if since else None
     _yield_cpu(nice)
-    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, learn=learn, since=first_day, scheduler=scheduler)
+    options = {"learn": learn, "since": first_day, "scheduler": scheduler, "follow_links": follow_links}
+    _build_and_report(corpus_dir, db, jobs_count, encoder, cache, **options)
 
 
 @app.command()
@@ -186,6 +196,7 @@ def realign(
     ] = None,
     scheduler: SCHEDULER = None,
     nice: NICE = 10,
+    follow_links: FOLLOW_LINKS = False,
 ) -> None:
     """Align again the releases under CORPUS_DIR that the TM holds aligned by another aligner or
     model (tm build leaves them as they are), and store what is new as tm build does."""
@@ -193,6 +204,7 @@ def realign(
         raise TmError(f"--below {below} is not a confidence from 0 to 1")
     _yield_cpu(nice)
     options = {"realign": True, "below": below, "older_than": older_than, "scheduler": scheduler}
+    options["follow_links"] = follow_links
     _build_and_report(corpus_dir, db, jobs_count, encoder, cache, **options)
 
 

@@ -30,7 +30,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import numpy as np
 
 from tm.corpus.model import Document, Release, Skipped
-from tm.corpus.read import FLAT_NAME, SUFFIXES, looks_binary, read_document, read_json_object
+from tm.corpus.read import (
+    FLAT_NAME,
+    SUFFIXES,
+    link_outside,
+    looks_binary,
+    outside,
+    read_document,
+    read_json_object,
+)
 from tm.errors import InputError
 from tm.langs import CODES, transliterate
 
@@ -92,8 +100,9 @@ class Grouping:
     pages: dict[str, Page] = field(default_factory=dict)  # by relative path
 
 
-def page_files(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
-    """Every page file below `root`, at any depth, in name order; unreadable folders reported."""
+def page_files(root: Path, skipped: list[Skipped], follow_links: bool = False) -> Iterator[Path]:
+    """Every page file below `root`, at any depth, in name order; unreadable folders reported,
+    and links to files or folders outside `root` unless `follow_links`."""
 
     seen: set[Path] = set()
 
@@ -109,7 +118,9 @@ def page_files(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
             skipped.append(Skipped(str(folder), f"cannot read folder: {error.strerror}"))
             return
         for entry in entries:
-            if entry.is_dir():
+            if not follow_links and entry.is_symlink() and outside(entry, root):
+                skipped.append(link_outside(entry))
+            elif entry.is_dir():
                 yield from walk(entry)
             elif entry.suffix.lower() in SUFFIXES:
                 if entry.is_file():
@@ -150,14 +161,14 @@ def _meta_date(meta: dict) -> date | None:
     return None
 
 
-def read_pages(root: Path, skipped: list[Skipped]) -> dict[str, Page]:
+def read_pages(root: Path, skipped: list[Skipped], follow_links: bool = False) -> dict[str, Page]:
     """Every readable page below `root` by relative path; byte-identical copies folded into the
     first; binary, empty and unreadable files reported in `skipped`, one line each."""
     manifest = _manifest(root, skipped)
     pages: dict[str, Page] = {}
     first_by_digest: dict[str, str] = {}
     folders: dict[Path, dict] = {}
-    for path in page_files(root, skipped):
+    for path in page_files(root, skipped, follow_links):
         relative = path.relative_to(root).as_posix()
         try:
             data = path.read_bytes()
@@ -350,13 +361,14 @@ def _seed_groups(pages: dict[str, Page]) -> tuple[list[dict[str, str]], dict[str
     return list(groups.values()) + alone, seeded
 
 
-def group_pages(root: Path, encode: Encode) -> Grouping:
-    """The releases among the page files below `root`: every readable file in exactly one."""
+def group_pages(root: Path, encode: Encode, follow_links: bool = False) -> Grouping:
+    """The releases among the page files below `root`: every readable file in exactly one (a
+    link to outside `root` is reported and not read unless `follow_links`)."""
     root = Path(root)
     if not root.is_dir():
         raise InputError("folder not found or not a folder", root)
     grouping = Grouping()
-    grouping.pages = read_pages(root, grouping.skipped)
+    grouping.pages = read_pages(root, grouping.skipped, follow_links)
     groups, seeded = _seed_groups(grouping.pages)
     links = _links(grouping.pages, encode)
     for group in _join(groups, links):

@@ -189,6 +189,28 @@ def _meta_date(meta: dict, files: dict[str, Path], skipped: list[Skipped]) -> da
         return None
 
 
+def outside(path: Path, top: Path) -> bool:
+    """Whether `path`, its links followed, lies outside the folder `top`: a link in a corpus to
+    `/etc/passwd` would put that file in the TM, searchable by anyone who may read the TM."""
+    real, base = path.resolve(), top.resolve()
+    return real != base and base not in real.parents
+
+
+def link_outside(path: Path) -> Skipped:
+    return Skipped(str(path), f"a link to {path.resolve()}, outside the corpus; not read (--follow-links reads it)")
+
+
+def _inside(paths: dict, top: Path | None, skipped: list[Skipped]) -> dict:
+    """The entries of `paths` whose files lie inside `top` (None: any), the others reported."""
+    kept = {}
+    for key, path in paths.items():
+        if top is not None and outside(path, top):
+            skipped.append(link_outside(path))
+        else:
+            kept[key] = path
+    return kept
+
+
 def _language_files(folder: Path) -> dict[str, Path]:
     files = {}
     for lang in CODES:
@@ -207,16 +229,17 @@ def _flat_groups(folder: Path) -> dict[str, dict[str, Path]]:
     return groups
 
 
-def iter_releases(root: Path, skipped: list[Skipped]) -> Iterator[Release]:
+def iter_releases(root: Path, skipped: list[Skipped], follow_links: bool = False) -> Iterator[Release]:
     """Yield every release below `root`, appending what could not be read to `skipped`.
 
     A folder holding `tk.txt`/`ru.txt`/`en.txt` (or `.html`) is one release; a folder of
     `<release-id>.<lang>.txt` files is a collection of releases; other folders are walked.
+    A link to a file or folder outside `root` is reported and not read unless `follow_links`.
     """
     root = Path(root)
     if not root.is_dir():
         raise InputError("corpus folder not found or not a folder", root)
-    yield from _walk_releases(root, skipped, set(), root)
+    yield from _walk_releases(root, skipped, set(), root, None if follow_links else root)
 
 
 def count_releases(root: Path) -> int:
@@ -248,9 +271,14 @@ def _collection(folder: Path, top: Path) -> str:
     return folder.relative_to(top).as_posix()
 
 
-def _walk_releases(root: Path, skipped: list[Skipped], seen: set[Path], top: Path) -> Iterator[Release]:
+def _walk_releases(
+    root: Path, skipped: list[Skipped], seen: set[Path], top: Path, fence: Path | None
+) -> Iterator[Release]:
     """`iter_releases` below one folder; a link back into a folder already read (a loop, or the
-    same releases twice) is reported and not followed."""
+    same releases twice) is reported and not followed, nor one out of `fence` (None: any)."""
+    if fence is not None and outside(root, fence):
+        skipped.append(link_outside(root))
+        return
     if root.resolve() in seen:
         skipped.append(Skipped(str(root), "a link to a folder already read; not read again"))
         return
@@ -260,18 +288,18 @@ def _walk_releases(root: Path, skipped: list[Skipped], seen: set[Path], top: Pat
     except OSError as error:
         skipped.append(Skipped(str(root), f"cannot read folder: {error.strerror}"))
         return
-    files = _language_files(root)
+    files = _inside(_language_files(root), fence, skipped)
     if files:
         release = _release(_collection(root.parent, top), root.name, files, _meta(root, skipped), skipped)
         if release:
             yield release
         return
     for release_id, group in _flat_groups(root).items():
-        release = _release(_collection(root, top), release_id, group, {}, skipped)
+        release = _release(_collection(root, top), release_id, _inside(group, fence, skipped), {}, skipped)
         if release:
             yield release
     for child in children:
-        yield from _walk_releases(child, skipped, seen, top)
+        yield from _walk_releases(child, skipped, seen, top, fence)
 
 
 def read_corpus(root: Path) -> Scan:
