@@ -5,6 +5,7 @@ import pytest
 
 from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document, read_sentences
 from tm.corpus.group import page_files
+from tm.corpus.read import reads_as_russian
 from tm.errors import InputError
 
 
@@ -83,6 +84,37 @@ def test_cp1251_and_utf16_are_decoded(tmp_path):
     (tmp_path / "b.txt").write_bytes(text.encode("utf-16"))
     assert read_document(tmp_path / "a.txt", "ru").paragraphs == (text,)
     assert read_document(tmp_path / "b.txt", "ru").paragraphs == (text,)
+
+
+RUSSIAN = "Министр иностранных дел Туркменистана провёл переговоры с послом Монголии. "
+
+
+@pytest.mark.parametrize(
+    ("text", "russian"),
+    [
+        (RUSSIAN, True),
+        (RUSSIAN * 40, True),
+        (RUSSIAN.replace(" ", "\n"), True),  # one word a line
+        ("Встреча\n" + RUSSIAN, True),
+        (RUSSIAN * 3 + "\x01", True),  # one stray control character in 238: under one in 200
+        (RUSSIAN + "\x01", False),  # one in 80
+        (RUSSIAN * 3 + "\ufffd\ufffd", False),  # bytes cp1251 has no letter for
+        (RUSSIAN.replace(" ", ""), False),  # no word apart from the next
+        ("Minister of Foreign Affairs met the ambassador of Mongolia. ", False),  # not Cyrillic
+        (bytes(range(256)).decode("cp1251", errors="replace"), False),
+        ("", False),
+    ],
+)
+def test_reads_as_russian(text, russian):
+    assert reads_as_russian(text) is russian
+
+
+def test_random_bytes_are_not_read_as_russian(tmp_path):
+    rng = __import__("random").Random(7)
+    noise = bytes(rng.randrange(1, 256) for _ in range(3_000))  # no zero byte: not "binary"
+    (tmp_path / "noise.txt").write_bytes(noise)
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        read_document(tmp_path / "noise.txt", "ru")
 
 
 @pytest.mark.parametrize(

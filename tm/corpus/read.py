@@ -35,10 +35,22 @@ def decode(data: bytes, path: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         guess = data.decode("cp1251", errors="replace")
-        if len(_CYRILLIC.findall(guess)) > len(guess) / 3:
+        if reads_as_russian(guess):
             return guess
         problem = f"not UTF-8 text (bad byte at offset {error.start}); if it is Latin-1 or cp1252, convert it first"
         raise InputError(f"{problem} (iconv -f cp1252 -t utf-8)", path) from error
+
+
+def reads_as_russian(text: str) -> bool:
+    """Whether bytes read as cp1251 gave Russian prose, not noise: a third of it Cyrillic letters,
+    words apart (a space or line break for every 20 characters at least), and next to no control
+    characters. Random bytes are a quarter Cyrillic in cp1251 but have a space in 256 and a
+    control character in 9."""
+    if not text:
+        return False
+    controls = sum(1 for char in text if (ord(char) < 32 and char not in "\t\n\r") or char in "\x7f\ufffd")
+    breaks = sum(1 for char in text if char in " \n")
+    return len(_CYRILLIC.findall(text)) > len(text) / 3 and breaks >= len(text) / 20 and controls <= len(text) / 200
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
