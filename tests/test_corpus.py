@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document, read_sentences
+from tm.corpus.extract import _footer_start
 from tm.corpus.group import page_files
 from tm.corpus.read import reads_as_russian
 from tm.errors import InputError
@@ -282,3 +283,23 @@ def test_links_out_of_a_folder_of_saved_pages_are_reported_not_read(tmp_path):
     assert sorted(Path(s.path).name for s in skipped) == ["elsewhere", "passwd.txt"]
     assert all("outside the corpus; not read" in s.problem for s in skipped)
     assert "site/passwd.txt" in [p.relative_to(saved).as_posix() for p in page_files(saved, [], follow_links=True)]
+
+
+LONG = "The sides discussed the state and prospects of cooperation in the political, trade and economic fields " * 2
+
+
+@pytest.mark.parametrize(
+    ("lines", "start"),
+    [
+        ([LONG, "Phone: +993 12 44-44-44", "Fax: 44-44-45"], 1),
+        (["Phone: +993 12 44-44-44", LONG, "short"], 3),  # a long line after it: not a footer
+        ([LONG, "short", "© 2024 Ministry"], 2),
+        (["Телефон: 44-44-44", "© 2024"], 0),
+        ([LONG, "Телефонный разговор прошёл в дружественной атмосфере."], 2),  # a label alone is text
+        ([LONG, "press@mfa.gov.tm", LONG], 3),
+        ([LONG, LONG], 2),
+        ([], 0),
+    ],
+)
+def test_footer_start(lines, start):
+    assert _footer_start(lines) == start
