@@ -295,3 +295,17 @@ def test_a_pretranslation_too_large_for_the_server_is_refused_in_one_line(served
     lines = "".join(f'msgid "Sentence {n}."\nmsgstr ""\n\n' for n in range(4))
     sent = client.post("/api/pretranslate", files={"file": ("big.po", lines.encode())}, data={"source": "en"})
     assert sent.status_code == 422 and "4 segments: more than 3 at a time" in sent.json()["detail"]
+
+
+def test_a_release_whose_id_holds_slashes_and_url_characters_is_linked_and_found(served):
+    client, token, _unit, _db = served
+    name = "r?x=1#frag.csv"
+    upload = {"file": (name, "en,tk\nGood morning Ashgabat.,Ertiriňiz haýyrly Aşgabat.\n".encode())}
+    assert client.post("/api/import", files=upload, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page = client.get("/", params={"q": "Good morning Ashgabat.", "source": "en", "target": "tk"}).text
+    link = re.search(r'href="(/releases/import/upload/[^"]+)"', page).group(1)
+    assert link == "/releases/import/upload/r%3Fx%3D1%23frag.csv"
+    assert "Ertiriňiz haýyrly Aşgabat." in client.get(link).text
+    units = client.get("/api" + link).json()["units"]
+    assert [u["texts"]["tk"] for u in units] == ["Ertiriňiz haýyrly Aşgabat."]
+    assert client.get("/api/releases/import/upload/nothing.csv").status_code == 404

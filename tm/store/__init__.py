@@ -347,6 +347,16 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         """The key of a stored release, or None."""
         return self._release_field("id", collection, release_id)
 
+    def release_named(self, name: str) -> tuple[str, str] | None:
+        """The (collection, release id) of the stored release written `collection/release_id`:
+        both may hold slashes (`site1/news` and `2024/77`, `import` and a file's path), so each
+        split is tried."""
+        for at in (n for n, char in enumerate(name) if char == "/"):
+            collection, release_id = name[:at], name[at + 1 :]
+            if self.release_key(collection, release_id) is not None:
+                return collection, release_id
+        return None
+
     def release_info(self, collection: str, release_id: str) -> dict | None:
         """A stored release's page URL, date, title, aligner and flag, or None when it is not stored."""
         cursor = self.db.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -15,6 +15,14 @@ from tm.langs import CODES
 from tm.store import TranslationMemory
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+
+
+def release_path(collection: str, release_id: str) -> str:
+    """The page of a release, its name URL-encoded (an id may hold `?`, `#` or spaces)."""
+    return "/releases/" + quote(f"{collection}/{release_id}", safe="/")
+
+
+TEMPLATES.env.globals["release_path"] = release_path
 
 
 def memory(request: Request) -> AbstractContextManager[TranslationMemory]:

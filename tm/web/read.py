@@ -109,25 +109,28 @@ def page_search(
     return render(request, "search.html", shown | chosen | found)
 
 
-def _release(request: Request, collection: str, release_id: str) -> dict:
+def _release(request: Request, name: str) -> dict:
     with memory(request) as tm:
+        found = tm.release_named(name)
+        if found is None:
+            raise HTTPException(404, f"no release {name}")
+        collection, release_id = found
         key = tm.release_key(collection, release_id)
-        if key is None:
-            raise HTTPException(404, f"no release {collection}/{release_id}")
         info = tm.release_info(collection, release_id)
         units = [dataclasses.asdict(u) for u in tm.units(releases=[key], include_lone=True)]
     return {"release": f"{collection}/{release_id}", **info, "units": units}
 
 
-@router.get("/api/releases/{collection:path}/{release_id}")
-def api_release(request: Request, collection: str, release_id: str) -> dict:
-    """A release's units in document order, with their confidence and reviewer."""
-    return _release(request, collection, release_id)
+@router.get("/api/releases/{name:path}")
+def api_release(request: Request, name: str) -> dict:
+    """A release's units in document order, with their confidence and reviewer; `name` is
+    `collection/release_id`, URL-encoded (either may hold slashes)."""
+    return _release(request, name)
 
 
-@router.get("/releases/{collection:path}/{release_id}", include_in_schema=False)
-def page_release(request: Request, collection: str, release_id: str) -> Response:
-    return render(request, "release.html", _release(request, collection, release_id))
+@router.get("/releases/{name:path}", include_in_schema=False)
+def page_release(request: Request, name: str) -> Response:
+    return render(request, "release.html", _release(request, name))
 
 
 @router.get("/api", include_in_schema=False)
