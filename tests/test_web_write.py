@@ -309,3 +309,13 @@ def test_a_release_whose_id_holds_slashes_and_url_characters_is_linked_and_found
     units = client.get("/api" + link).json()["units"]
     assert [u["texts"]["tk"] for u in units] == ["Ertiriňiz haýyrly Aşgabat."]
     assert client.get("/api/releases/import/upload/nothing.csv").status_code == 404
+
+
+def test_pages_show_no_editing_once_the_session_has_ended_elsewhere(served):
+    client, _token, unit, db = served
+    sign_in(client)
+    assert 'id="save"' in client.get(f"/units/{unit.id}").text
+    with TranslationMemory(db) as tm:
+        tm.add_user("anna", "a new long password")  # ends every session of anna's
+    page = client.get(f"/units/{unit.id}").text
+    assert 'id="save"' not in page and "/login?next=" in page

@@ -38,9 +38,19 @@ def csrf_token(request: Request) -> str:
     return request.session["csrf"]
 
 
+def signed_in_user(request: Request) -> str | None:
+    """The user of this browser's session while the TM keeps it (signing out elsewhere, a new
+    password or removing the user ends it): the pages show no editing to a session that has ended."""
+    session = request.session.get("sid")
+    if not isinstance(session, str):
+        return None
+    with memory(request) as tm:
+        return tm.session_user(session)
+
+
 def render(request: Request, template: str, context: dict, status: int = 200) -> Response:
     """A page, with what every page shows: the user signed in, the form token, the languages."""
-    extra = {"user": request.session.get("user"), "csrf": csrf_token(request), "codes": CODES}
+    extra = {"user": signed_in_user(request), "csrf": csrf_token(request), "codes": CODES}
     return TEMPLATES.TemplateResponse(request, template, extra | context, status_code=status)
 
 
