@@ -256,19 +256,19 @@ def test_corrections_from_a_file_that_names_nothing_change_nothing(tm, tmp_path)
     assert state(tm) == before and tm.corrections() == []
 
 
-def test_po_corrections_reach_a_release_whose_id_holds_slashes(tm, tmp_path):
+@pytest.mark.parametrize("release_id", ["/data/exports/jobs/a.tmx", "/data/Press № 5/a b#2.tmx"])
+def test_po_corrections_reach_a_release_whose_id_holds_slashes(tm, tmp_path, release_id):
     """An imported file's release id is its path; a grouped page's, its folder and name: the
-    PO's msgctxt `collection/release/id#unit` is split at the collection's slash, not the last."""
+    PO's msgctxt `collection/release/id#unit` is split at the collection's slash, not the last,
+    and at the last `#`; spaces in it (which split the `#:` references) do not matter."""
     with tm.transaction():
-        tm.add_imported(
-            "import", "/data/exports/jobs/a.tmx", [ImportedUnit({"en": "Good evening.", "tk": "Agşamyňyz."})]
-        )
+        tm.add_imported("import", release_id, [ImportedUnit({"en": "Good evening.", "tk": "Agşamyňyz."})])
     path = tmp_path / "out.po"
     formats.export_tm(tm, path, formats.ExportOptions(langs=("en", "tk")))
     _corrected(path, "Agşamyňyz.", "Agşamyňyz haýyrly bolsun.")
     found = review.corrections_from_file(tm, path, "anna")
     assert (found.corrected, found.left) == (1, {})
-    [unit] = tm.release_units(tm.release_key("import", "/data/exports/jobs/a.tmx"))
+    [unit] = tm.release_units(tm.release_key("import", release_id))
     assert unit.texts["tk"] == "Agşamyňyz haýyrly bolsun." and unit.reviewer == "anna"
 
 

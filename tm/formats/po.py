@@ -39,7 +39,8 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
     seen: dict[str, polib.POEntry] = {}
     for unit in units:
         # A unit imported from a PO file keeps that file's references, context and URL.
-        references = unit.props.get("x-references", f"{unit.collection}/{unit.release_id}").split()
+        name = f"{unit.collection}/{unit.release_id}"  # may hold spaces: whole in msgctxt, split in `#:`
+        references = unit.props.get("x-references", name).split()
         msgid = unit.texts[source]
         if options.dedupe and msgid in seen:
             seen[msgid].occurrences += [(reference, "") for reference in references]
@@ -48,7 +49,7 @@ def write(units: Iterable[StoredUnit], path: Path, options: ExportOptions) -> in
         entry = polib.POEntry(
             msgid=msgid,
             msgstr=unit.texts[target],
-            msgctxt=None if options.dedupe else unit.props.get("msgctxt", f"{references[0]}#{unit.id}"),
+            msgctxt=None if options.dedupe else unit.props.get("msgctxt", f"{name}#{unit.id}"),
             comment=f"confidence {unit.confidence:.2f}"
             + (f"; reviewed by {unit.reviewer}" if unit.reviewer else "")
             + (f"; {url}" if url else ""),
