@@ -7,11 +7,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
+from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from starlette.responses import JSONResponse, Response
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.responses import Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
@@ -24,6 +28,21 @@ LANGUAGE = Annotated[str, Query(pattern="^(tk|ru|en)$")]
 DAY = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]  # empty, as a form sends it: no filter
 COLLECTIONS = Annotated[list[str] | None, Query()]
 router = APIRouter()
+
+
+class _AnyText(Convertor):
+    """A path parameter that may hold anything, line breaks too (Starlette's `path` stops at one)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", _AnyText())
 _LOOKUPS = ThreadPoolExecutor(2, thread_name_prefix="tm-lookup")
 
 
@@ -157,21 +176,92 @@ async def tmserver_languages() -> dict:
     return {"sourceLanguages": list(CODES), "targetLanguages": list(CODES)}
 
 
-@router.get("/tmserver/{source}/{target}/unit/{text:path}")
-async def tmserver_unit(request: Request, source: str, target: str, text: str) -> JSONResponse:
-    """Suggestions as tmserver and amaGama give them: source, target, quality, rank."""
-    # Off the event loop, as every lookup and SQLite call of the server: a slow lookup (a first
-    # one that loads the index, a query that meets thousands of near-identical units) must not
-    # hold the loop, and with it every other request. On threads of their own, two: a lookup is
-    # CPU under the GIL, and 40 threads of the shared pool contending for it answered 2.5x fewer
-    # lookups a second (benchmarks/serve.py); a second thread answers while one is slow.
-    source_lang, target_lang = (_tm_language(code) for code in (source, target))
-    work = functools.partial(_matches, request, text, source_lang, target_lang, 50, 5)
-    matches = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, work)
-    # A plain JSONResponse: the list needs no validation on its way out.
-    return JSONResponse(
-        [{"source": m["source"], "target": m["target"], "quality": m["ranked"], "rank": m["ranked"]} for m in matches]
-    )
+@router.get("/tmserver/{source}/{target}/unit/")
+@router.get("/tmserver/{source}/{target}/unit/{text:anytext}")
+async def tmserver_unit(
+    request: Request,
+    source: str,
+    target: str,
+    min_similarity: Annotated[
+        str | None, Query(description="the lowest quality returned (default 70, at least 30)")
+    ] = None,
+    max_candidates: Annotated[str | None, Query(description="how many suggestions (default 5, at most 30)")] = None,
+    jsoncallback: Annotated[str | None, Query(description="JSONP: the answer wrapped in this function's call")] = None,
+) -> Response:
+    """Suggestions as amaGama gives them: source, target, quality and rank, and where each comes
+    from (context, release, date, reviewed_by, confidence, unit_id). The text is the rest of the
+    path (or `?source=`); an unknown source language, or the same one twice, is 404; a target
+    language the TM does not hold, no suggestions."""
+    source_lang, target_lang = _tm_language(source), from_any(target.replace("_", "-"))
+    if target_lang == source_lang:
+        raise HTTPException(404, "the source and target languages are the same")
+    callback = _callback(jsoncallback)
+    text = _unit_text(request)
+    suggestions = []
+    if target_lang in CODES and text.strip():
+        quality = max(_number(min_similarity, 70), 30)
+        wanted = min(max(_number(max_candidates, 5), 1), 30)
+        # Off the event loop, as every lookup and SQLite call of the server: a slow lookup (a first
+        # one that loads the index, a query that meets thousands of near-identical units) must not
+        # hold the loop, and with it every other request. On threads of their own, two: a lookup is
+        # CPU under the GIL, and 40 threads of the shared pool contending for it answered 2.5x fewer
+        # lookups a second (benchmarks/serve.py); a second thread answers while one is slow.
+        work = functools.partial(_matches, request, text, source_lang, target_lang, quality, wanted, reviewable=True)
+        matches = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, work)
+        suggestions = [_suggestion(m) for m in matches]
+    body = json.dumps(suggestions, ensure_ascii=False)
+    headers = {"Cache-Control": f"max-age={TMSERVER_CACHE_SECONDS}, public"}
+    if callback:
+        headers["X-Content-Type-Options"] = "nosniff"
+        return Response(f"{callback}({body})", media_type="application/javascript", headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+# How long a client may keep suggestions: a correction reaches it within a minute.
+TMSERVER_CACHE_SECONDS = 60
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$.]{0,63}")
+
+
+def _unit_text(request: Request) -> str:
+    """The text asked about, read from the path as sent: `+` is a space (translate-toolkit's
+    client quotes with quote_plus; Weblate sends a plus as %2B), `%0A` a line break (a multi-line
+    PO string), and one trailing `/` (translate-toolkit's server test adds it) is not part of it."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    _, found, quoted = raw.decode("latin-1").partition("/unit/")
+    text = unquote_plus(quoted) if found and quoted else request.query_params.get("source", "")
+    return text[:-1] if text.endswith("/") and found and quoted else text
+
+
+def _number(value: str | None, default: int) -> int:
+    """A client's number as amaGama reads it: anything that is not one is the default."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _callback(name: str | None) -> str | None:
+    if name is None:
+        return None
+    if not _CALLBACK.fullmatch(name):
+        raise HTTPException(400, "jsoncallback must be a JavaScript function name")
+    return name
+
+
+def _suggestion(match: dict) -> dict:
+    return {
+        "source": match["source"],
+        "target": match["target"],
+        "quality": match["ranked"],
+        "rank": match["percent"],  # the similarity before the low-confidence penalty
+        "context": f"{match['collection']}/{match['release_id']}",
+        "release": match["release_id"],
+        "collection": match["collection"],
+        "date": match["date"],
+        "reviewed_by": match["reviewer"],
+        "confidence": match["confidence"],
+        "unit_id": match["unit_id"],
+    }
 
 
 def _concordance(
