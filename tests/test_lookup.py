@@ -60,7 +60,21 @@ def test_lookup_finds_exact_and_fuzzy(tm):
     exact = lookup(tm, "Talks were held in Helsinki.", "en", "tk")
     assert exact[0].percent == 100 and exact[0].target == "Helsinkide gepleşikler geçirildi."
     fuzzy = lookup(tm, "The parties discussed energy links.", "en", "tk")
-    assert fuzzy[0].percent == 80 and "{+transport+}" in fuzzy[0].diff
+    assert fuzzy[0].percent == 80 and "[-transport-]" in fuzzy[0].diff  # in the TM's source, not the query
+
+
+@pytest.mark.parametrize(
+    ("query", "stored", "diff"),
+    [
+        ("Talks held.", "Talks were held.", "Talks [-were-] held ."),
+        ("Talks were held today.", "Talks were held.", "Talks were held {+today+} ."),
+        ("Talks were held in Ashgabat.", "Talks were held in Mary.", "Talks were held in [-Mary-] {+Ashgabat+} ."),
+        ("TALKS WERE HELD.", "Talks were held.", "Talks were held ."),  # case aside, as stored
+        ("Talks.", "Talks.", "Talks ."),
+    ],
+)
+def test_the_diff_shows_what_changed_from_the_tm_to_the_new_sentence(query, stored, diff):
+    assert word_diff(query, stored) == diff
 
 
 def test_lookup_threshold_and_bad_queries(tm):

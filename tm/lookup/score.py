@@ -61,20 +61,21 @@ def _folded(surface: list[str]) -> list[str]:
 
 
 def word_diff(query: str, stored: str) -> str:
-    """Stored source with [-removed-] and {+added+} words relative to the query (case aside: a
-    word only in another case is shown as it is stored, not as changed)."""
+    """What changed from the TM's source to the new sentence, as CAT tools show a fuzzy match
+    (OmegaT, memoQ, Trados): [-words-] only the TM's source has, {+words+} only the new sentence
+    has, the others as stored (case aside: a word only in another case is not a change)."""
     marks = {"same": "{}", "removed": "[-{}-]", "added": "{{+{}+}}"}
     return " ".join(marks[kind].format(text) for kind, text in diff_parts(query, stored))
 
 
 def diff_parts(query: str, stored: str) -> list[tuple[str, str]]:
-    """The word diff as (kind, words): "same", "removed" (in the query only) or "added" (in the
-    stored source only), for a page to colour."""
-    a, b = tokens(query), tokens(stored)
+    """The word diff from the stored source to the query as (kind, words): "same", "removed"
+    (in the stored source only) or "added" (in the query only), for a page to colour."""
+    a, b = tokens(stored), tokens(query)
     out = []
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(_folded(a), _folded(b)):
         if tag == "equal":
-            out.extend(("same", word) for word in b[j1:j2])
+            out.extend(("same", word) for word in a[i1:i2])
         if tag in ("delete", "replace"):
             out.append(("removed", " ".join(a[i1:i2])))
         if tag in ("insert", "replace"):
