@@ -63,6 +63,8 @@ def test_po_is_filled_and_analysed(memory, tmp_path):
     assert exact.msgstr == UNITS[0][1] and "fuzzy" not in exact.flags
     assert fuzzy.msgstr == "Wekiliýet 6-njy iýula çenli bolar." and "fuzzy" in fuzzy.flags
     assert "tm: 97% match from import/" in fuzzy.tcomment
+    assert fuzzy.tcomment.splitlines()[1:] == ["tm: auto-patched 5 -> 6", "tm: suffix re-inflected: 6-nji -> 6-njy"]
+    assert "auto-patched" not in (exact.tcomment or "")
     assert near.msgstr == UNITS[2][1] and "fuzzy" in near.flags
     assert none.msgstr == "" and entries[(None, "Done by hand.")].msgstr == "Elde edildi."
     assert entries[("again", EXACT)].msgstr == UNITS[0][1]  # a repetition gets its first occurrence's match
@@ -121,6 +123,10 @@ def test_xliff_12_targets_states_and_match_quality(memory, tmp_path):
     assert units["1"].find("x:target", ns).get("state") == "translated"
     assert units["2"].find("x:target", ns).get("state") == "needs-review-translation"
     assert units["2"].find("x:alt-trans", ns).get("match-quality") == "97"
+    assert [units[n].find("x:target", ns).get("state-qualifier") for n in "12"] == ["exact-match", "fuzzy-match"]
+    notes = [(note.get("from"), note.text) for note in units["2"].iterfind("x:note", ns)]
+    assert notes == [("tm", "auto-patched 5 -> 6"), ("tm", "suffix re-inflected: 6-nji -> 6-njy")]
+    assert units["1"].find("x:note", ns) is None
     assert units["3"].find("x:target", ns) is None  # its inline markup would be lost
     assert units["4"].find("x:target", ns) is None and units["5"].find("x:target", ns) is None
     # translate-toolkit's reader: the two filled units have targets awaiting approval (it counts a
@@ -146,6 +152,10 @@ def test_xliff_20_segments_states_and_candidates(memory, tmp_path):
     assert (second.get("state"), second.get("subState")) == ("translated", "tm:needs-review")
     assert second.find("x:target", ns).text == "Wekiliýet 6-njy iýula çenli bolar."
     assert root.find(".//x:unit[@id='u2']/mtc:matches/mtc:match", ns).get("similarity") == "97.0"
+    second_unit = root.find(".//x:unit[@id='u2']", ns)
+    assert [child.tag.split("}")[1] for child in second_unit] == ["matches", "notes", "segment"]
+    notes = [note.text for note in second_unit.iterfind("x:notes/x:note[@category='tm']", ns)]
+    assert notes == ["auto-patched 5 -> 6", "suffix re-inflected: 6-nji -> 6-njy"]
 
 
 def test_text_becomes_tsv(memory, tmp_path):

@@ -39,8 +39,8 @@ def write(document: PoDocument, stream: BinaryIO) -> None:
         if segment.translated or match is None:
             continue
         entry.msgstr = match.target
-        note = f"tm: {match.ranked}% match from {match.origin}"
-        entry.tcomment = "\n".join(filter(None, [entry.tcomment, note]))
+        notes = [f"tm: {match.ranked}% match from {match.origin}", *(f"tm: {flag}" for flag in match.flags)]
+        entry.tcomment = "\n".join(filter(None, [entry.tcomment, *notes]))
         if segment.exact:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")

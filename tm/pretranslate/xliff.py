@@ -1,9 +1,12 @@
 """XLIFF 1.2 and 2.0: fill each `<target>` from the TM.
 
-1.2: `state="translated"` for an exact match, `state="needs-review-translation"` for a fuzzy one,
-and the match in an `<alt-trans match-quality="87" origin="tm">` beside it. 2.0: the segment's
-`state="translated"`, a fuzzy one with `subState="tm:needs-review"`, and the match % in a
-translation candidate (`mtc:match similarity`) where the segment has an id. A source with inline
+1.2: `state="translated"` for an exact match, `state="needs-review-translation"` for a fuzzy one
+(`state-qualifier` exact-match or fuzzy-match), and the match in an `<alt-trans
+match-quality="87" origin="tm">` beside it. 2.0: the segment's `state="translated"`, a fuzzy one
+with `subState="tm:needs-review"`, and the match % in a translation candidate (`mtc:match
+similarity`) where the segment has an id. What was patched in the TM's translation (a number,
+its suffix) and what a person must check are notes of the unit (`<note from="tm">`, `<note
+category="tm">`). A source with inline
 markup is analysed but not filled (its tags would be lost); a target already holding text and a
 unit marked `translate="no"` are left alone. Entities are not expanded and nothing is fetched.
 """
@@ -101,10 +104,26 @@ def _fill_12(unit: etree._Element, segment: Segment, lang: str) -> None:
     target = _target_after(unit, source)
     target.text = match.target
     target.set("state", "translated" if segment.exact else "needs-review-translation")
+    target.set("state-qualifier", "exact-match" if segment.exact else "fuzzy-match")
+    for flag in match.flags:  # what was patched in the TM's translation, and what a person must check
+        etree.SubElement(unit, f"{{{XLIFF_12}}}note", {"from": "tm"}).text = flag
     quality = {"match-quality": str(match.ranked), "origin": "tm"}
     alternative = etree.SubElement(unit, f"{{{XLIFF_12}}}alt-trans", quality)
     etree.SubElement(alternative, f"{{{XLIFF_12}}}source").text = match.source
     etree.SubElement(alternative, f"{{{XLIFF_12}}}target", {XML_LANG: lang}).text = match.target
+
+
+def _notes_20(unit: etree._Element, flags: list[str]) -> None:
+    """The flags of a fill as notes of its unit (`<notes>` comes before the unit's segments)."""
+    if not flags:
+        return
+    notes = unit.find(f"{{{XLIFF_20}}}notes")
+    if notes is None:
+        notes = etree.Element(f"{{{XLIFF_20}}}notes")
+        first = next(child for child in unit if child.tag in (f"{{{XLIFF_20}}}segment", f"{{{XLIFF_20}}}ignorable"))
+        first.addprevious(notes)
+    for flag in flags:
+        etree.SubElement(notes, f"{{{XLIFF_20}}}note", {"category": "tm", "appliesTo": "target"}).text = flag
 
 
 def _fill_20(place: etree._Element, segment: Segment) -> None:
@@ -114,8 +133,9 @@ def _fill_20(place: etree._Element, segment: Segment) -> None:
     place.set("state", "translated")
     if not segment.exact:
         place.set("subState", "tm:needs-review")
+    unit = place.getparent()
+    _notes_20(unit, match.flags)
     if place.get("id"):
-        unit = place.getparent()
         matches = unit.find(f"{{{MATCHES_20}}}matches")
         if matches is None:
             matches = etree.Element(f"{{{MATCHES_20}}}matches", nsmap={"mtc": MATCHES_20})
