@@ -17,6 +17,7 @@ from tm.lookup import (
     word_diff,
     words,
 )
+from tm.lookup.case import match_case
 from tm.lookup.index import build_index
 from tm.lookup.numbers import patch_numbers
 from tm.store import StoredUnit, TranslationMemory
@@ -327,3 +328,32 @@ def test_the_context_of_a_unit_gone_since_the_lookup_says_so(tm):
     tm.delete("test", "t1")
     with pytest.raises(TmError, match="no longer in the TM"):
         context(tm, match.unit, "en", "tk", 2)
+
+
+@pytest.mark.parametrize(
+    ("query", "source", "target", "shown", "flagged"),
+    [
+        ("Talks were held", "TALKS WERE HELD", "GEPLEŞIKLER GEÇIRILDI", "Gepleşikler geçirildi", True),
+        ("TALKS WERE HELD", "Talks were held", "Gepleşikler geçirildi", "GEPLEŞIKLER GEÇIRILDI", True),
+        ("Talks were held", "Talks were held", "Gepleşikler geçirildi", "Gepleşikler geçirildi", False),
+        ("TALKS WERE HELD", "TALKS WERE HELD", "GEPLEŞIKLER GEÇIRILDI", "GEPLEŞIKLER GEÇIRILDI", False),
+        ("Talks were held", "TALKS WERE HELD", "Gepleşikler geçirildi", "Gepleşikler geçirildi", False),
+        ("«Talks» in Ashgabat", "«TALKS» IN ASHGABAT", "«ПЕРЕГОВОРЫ» В АШХАБАДЕ", "«Переговоры» в ашхабаде", True),
+        ("UN", "UN", "BMG", "BMG", False),
+        ("2024", "2025", "2025", "2025", False),  # no letters: no case
+    ],
+)
+def test_a_translation_takes_the_case_of_the_new_sentence(query, source, target, shown, flagged):
+    cased, flags = match_case(query, source, target)
+    assert cased == shown and bool(flags) is flagged
+
+
+def test_an_all_caps_headline_in_the_tm_fills_a_sentence_case_query_in_sentence_case(tm):
+    with tm.transaction():
+        tm.add_imported(
+            "test",
+            "caps",
+            [ImportedUnit({"en": "TALKS WERE HELD IN ASHGABAT", "tk": "AŞGABATDA GEPLEŞIKLER GEÇIRILDI"})],
+        )
+    [best, *_] = lookup(tm, "Talks were held in Ashgabat", "en", "tk")
+    assert best.target == "Aşgabatda gepleşikler geçirildi" and any(f.startswith("case:") for f in best.flags)

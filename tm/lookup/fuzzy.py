@@ -30,6 +30,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from tm.lookup.case import match_case
 from tm.lookup.index import Filters, FuzzyIndex, day
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import MINOR_COST, match_percent, tokens, word_diff, words
@@ -119,10 +120,11 @@ def as_match(query: str, units: list[StoredUnit], source: str, target: str, perc
 
 
 def finished(query: str, match: Match, target: str) -> Match:
-    """A match as shown: numbers patched into its target, flags, the word diff. Done only for the
-    matches returned, not for every candidate ranked."""
+    """A match as shown: numbers patched into its target, its case that of the query, flags, the
+    word diff. Done only for the matches returned, not for every candidate ranked."""
     patched, flags = patch_numbers(query, match.source, match.target, target)
-    return replace(match, target=patched, flags=flags, diff=word_diff(query, match.source))
+    cased, case_flags = match_case(query, match.source, patched)
+    return replace(match, target=cased, flags=flags + case_flags, diff=word_diff(query, match.source))
 
 
 @dataclass
