@@ -1,5 +1,6 @@
 """Pre-translation of PO, XLIFF 1.2/2.0 and text files, and the analysis CAT tools quote from."""
 
+import difflib
 import json
 import re
 import subprocess
@@ -287,3 +288,30 @@ def test_a_koi8_r_catalog_whose_translations_it_cannot_hold_comes_out_in_utf_8(t
     assert catalog.metadata["Content-Type"] == "text/plain; charset=UTF-8"
     assert [(e.msgid, e.msgstr) for e in catalog] == [("Переговоры прошли в Ашхабаде.", "Gepleşikler Aşgabatda geçdi.")]
     memory.close()
+
+
+def test_a_pretranslated_po_changes_only_its_filled_entries(memory, tmp_path):
+    """A file as msgcat writes it (wrapped at 79 columns, the header fields in their order, no
+    header comment) comes back the same but for the entries filled: a small diff in version control."""
+    long_source = "A sentence about the weather in Paris that is long enough to be wrapped by msgcat at 79 columns."
+    raw = tmp_path / "raw.po"
+    raw.write_text(
+        'msgid ""\nmsgstr ""\n"Project-Id-Version: site 1.0\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        f'"Language: tk\\n"\n\n#: a.c:1\nmsgid "{long_source}"\nmsgstr ""\n\n#: a.c:2\nmsgid "{EXACT}"\nmsgstr ""\n',
+        encoding="utf-8",
+    )
+    source, output = tmp_path / "job.po", tmp_path / "job.tk.po"
+    subprocess.run([require_tool("msgcat"), str(raw), "-o", str(source)], check=True)
+    pretranslate(memory, source, "en", "tk", output)
+    before, after = source.read_text().splitlines(), output.read_text().splitlines()
+    diff = [line for line in difflib.unified_diff(before, after, n=0, lineterm="") if line[:1] in "+-"][2:]
+    assert diff == ["+# tm: 100% match from import/units.tmx", '-msgstr ""', f'+msgstr "{UNITS[0][1]}"']
+    assert after[0] == 'msgid ""' and all(len(line) <= 79 for line in after)
+
+
+def test_an_unwrapped_po_stays_unwrapped(memory, tmp_path):
+    long_source = "A sentence about the weather in Paris that is long enough to be wrapped by msgcat at 79 columns."
+    source, output = tmp_path / "job.po", tmp_path / "job.tk.po"
+    source.write_text(f'msgid ""\nmsgstr "Language: tk\\n"\n\nmsgid "{long_source}"\nmsgstr ""\n', encoding="utf-8")
+    pretranslate(memory, source, "en", "tk", output)
+    assert f'msgid "{long_source}"' in output.read_text().splitlines()

@@ -1,6 +1,9 @@
 """PO: fill `msgstr`; an exact match is a normal entry, a fuzzy one is flagged `fuzzy` with its
 match % in a translator comment; no match stays empty. Plural entries and entries already
-translated are left as they are."""
+translated are left as they are. The rest of the file is written as it was, so that version
+control shows only the entries filled: wrapped at gettext's 79 columns as msgcat wraps, unless
+the file's lines run longer (then not wrapped), its header fields in their order, and no header
+comment added."""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ import polib
 from tm.errors import InputError
 from tm.pretranslate import Segment
 
+# gettext's width: msgcat and msgmerge keep lines within 79 columns.
+GETTEXT_WIDTH = 79
+
 
 @dataclass
 class PoDocument:
@@ -23,14 +29,29 @@ class PoDocument:
 
 def read(path: Path, source: str, target: str) -> PoDocument:
     try:
-        catalog = polib.pofile(str(path), wrapwidth=0)
+        catalog = polib.pofile(str(path), wrapwidth=_width(Path(path).read_bytes()))
     except (OSError, ValueError, UnicodeDecodeError) as error:
         raise InputError(f"not a readable PO file ({error})", path) from error
+    # Header fields in the file's order (polib would sort them into its own).
+    catalog.ordered_metadata = lambda: list(catalog.metadata.items())
     entries = [e for e in catalog if e.msgid and not e.obsolete and not e.msgid_plural]
     segments = [Segment(e.msgid, translated=bool(e.msgstr) and "fuzzy" not in e.flags) for e in entries]
     if not catalog.metadata.get("Language"):
         catalog.metadata["Language"] = target
     return PoDocument(catalog, entries, segments)
+
+
+def _width(data: bytes) -> int:
+    """The width to write the file at: gettext's, unless a line of it runs longer (an unwrapped
+    file, as polib and some editors write them, stays unwrapped)."""
+    longest = max((len(line) for line in data.decode("utf-8", "replace").splitlines()), default=0)
+    return GETTEXT_WIDTH if longest <= GETTEXT_WIDTH else 0
+
+
+def _as_written(catalog: polib.POFile) -> str:
+    """The catalog's text, without the lone `#` polib puts above a header that has no comment."""
+    text = str(catalog)
+    return text[2:] if not catalog.header and text.startswith("#\n") else text
 
 
 def write(document: PoDocument, stream: BinaryIO) -> None:
@@ -46,7 +67,7 @@ def write(document: PoDocument, stream: BinaryIO) -> None:
                 entry.flags.remove("fuzzy")
         elif "fuzzy" not in entry.flags:
             entry.flags.append("fuzzy")
-    text = str(document.catalog)
+    text = _as_written(document.catalog)
     try:
         stream.write(text.encode(document.catalog.encoding or "utf-8"))
     except UnicodeEncodeError:
@@ -54,4 +75,4 @@ def write(document: PoDocument, stream: BinaryIO) -> None:
         # the output becomes UTF-8, and says so in its header, as msgconv would make it.
         document.catalog.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         document.catalog.encoding = "utf-8"
-        stream.write(str(document.catalog).encode("utf-8"))
+        stream.write(_as_written(document.catalog).encode("utf-8"))
