@@ -357,3 +357,21 @@ def test_an_all_caps_headline_in_the_tm_fills_a_sentence_case_query_in_sentence_
         )
     [best, *_] = lookup(tm, "Talks were held in Ashgabat", "en", "tk")
     assert best.target == "Aşgabatda gepleşikler geçirildi" and any(f.startswith("case:") for f in best.flags)
+
+
+def test_concordance_finds_a_name_written_after_initials(tm):
+    with tm.transaction():
+        units = [
+            ImportedUnit(
+                {"en": "Minister R.Meredov met the Ambassador.", "tk": "Ministr R.Meredow ilçi bilen duşuşdy."}
+            ),
+            ImportedUnit({"en": "S.A.Mukhriddin arrived in Ashgabat.", "tk": "S.A.Muhriddin Aşgabada geldi."}),
+            ImportedUnit({"en": "The Meredov family farm.", "tk": "Meredowlaryň maşgala fermasy."}),
+        ]
+        tm.add_imported("test", "names", units)
+    found = concordance(tm, "Meredov", "en", "tk")
+    assert sorted(m.diff for m in found) == ["Minister R.[Meredov] met the Ambassador.", "The [Meredov] family farm."]
+    [muhriddin] = concordance(tm, "Mukhriddin", "en", "tk")
+    assert muhriddin.diff == "S.A.[Mukhriddin] arrived in Ashgabat."
+    assert "Ministr R.[Meredow] ilçi bilen duşuşdy." in [m.diff for m in concordance(tm, "Meredow", "tk", "en")]
+    assert concordance(tm, "eredov", "en", "tk") == []  # a name's start, not any part of a word

@@ -22,6 +22,7 @@ import bisect
 import copy
 import json
 import math
+import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -49,6 +50,8 @@ EXTRA_FACTOR = 4
 _MAX_OCCURRENCES = 1 << 20
 # Candidates scored at a time before checking whether any later one can still enter the top k.
 BATCH = 1024
+# A name after one or two initials, each a letter or two and a dot: R.Meredov, S.A.Kim, Ch.Aitmatov.
+_AFTER_INITIALS = re.compile(r"(?:\w{1,2}\.){1,2}(\w{2,}.*)")
 _FIRST_CHAR, _SURROGATES = 0x21, 0x800
 
 
@@ -311,14 +314,29 @@ class FuzzyIndex:
         """The vocabulary in order, for prefix searches (built on the first concordance)."""
         return sorted(self.vocabulary)
 
+    @cached_property
+    def sorted_after_initials(self) -> list[tuple[str, str]]:
+        """(name, word) for each word that is a name after initials (`r.meredov`, `s.a.kim`), in
+        order of the name: "Meredov" finds R.Meredov, the way these releases write people."""
+        return sorted((found.group(1), word) for word in self.vocabulary if (found := _AFTER_INITIALS.match(word)))
+
+    def _words_starting(self, prefix: str) -> list[str]:
+        """The words that start with `prefix`, or whose name after initials does."""
+        end = prefix + "\U0010ffff"
+        words = self.sorted_words[
+            bisect.bisect_left(self.sorted_words, prefix) : bisect.bisect_left(self.sorted_words, end)
+        ]
+        named = self.sorted_after_initials
+        first, last = bisect.bisect_left(named, (prefix,)), bisect.bisect_left(named, (end,))
+        return words + [word for _name, word in named[first:last]]
+
     def containing(self, prefixes: list[str], filters: Filters | None = None) -> np.ndarray:
-        """Entries holding, for every prefix, a word that starts with it (shortest entries first);
-        a number is found by its value, as numbers are posted by value too."""
+        """Entries holding, for every prefix, a word that starts with it, or a name after initials
+        that does (shortest entries first); a number is found by its value, as numbers are posted
+        by value too."""
         found = None
         for prefix in prefixes:
-            first = bisect.bisect_left(self.sorted_words, prefix)
-            last = bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff")
-            postings = [self._postings(self.vocabulary[w]) for w in self.sorted_words[first:last]]
+            postings = [self._postings(self.vocabulary[w]) for w in self._words_starting(prefix)]
             postings = [p for p in postings if len(p)]  # a capitalised or punctuation token has none
             if len(postings) == 1:
                 entries = postings[0]  # one word's postings: sorted, each entry once
