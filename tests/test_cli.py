@@ -112,13 +112,22 @@ def test_show_context_and_queries_from_stdin(workdir):
         text=True,
     )
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
-    assert [line["query"] for line in lines] == [
+    assert [line["query"] for line in lines] == [  # every line answers, the empty one too
         "The forum will be held in 2027.",
+        "",
         "Zzz qqq.",
         "Форум пройдёт в 2027 году.",
     ]
-    assert lines[0]["matches"][0]["ranked"] >= 50 and lines[1]["matches"] == []
-    assert lines[2]["error"] == "the query is written in Cyrillic letters, not in English"
+    assert lines[0]["matches"][0]["ranked"] >= 50 and lines[1]["matches"] == lines[2]["matches"] == []
+    assert lines[3]["error"] == "the query is written in Cyrillic letters, not in English"
+    misspelt = tm("lookup", query, "--from", "en", "--to", "tk", "--collection", "sampel", cwd=workdir)
+    assert misspelt.returncode == 1
+    assert misspelt.stderr.strip() == "Error: no collection sampel in the TM (it holds sample)"
+    listed = tm("releases", cwd=workdir).stdout.splitlines()
+    assert len(listed) == 6 and listed[-1].startswith("sample/2024-006  2024-07-02  en,tk  ")
+    as_json = json.loads(tm("releases", "--since", "2024-07-01", "--json", cwd=workdir).stdout)
+    assert [(r["release_id"], r["languages"], r["flag"]) for r in as_json] == [("2024-006", "en,tk", None)]
+    assert tm("releases", "--flagged", cwd=workdir).stdout == ""
 
 
 def test_errors_are_one_line(tmp_path):
@@ -135,7 +144,7 @@ def test_lookup_patches_numbers_and_concordance_finds_forms(workdir):
     assert "2025-nji ýylyň 3-nji iýulynda" in found.stdout and "! auto-patched 2024 -> 2025" in found.stdout
     seen = tm("concordance", "delegations", "--lang", "en", "--to", "tk", cwd=workdir)
     assert seen.returncode == 0 and "[delegation]" in seen.stdout
-    nothing = tm("lookup", query, "--from", "en", "--to", "tk", "--collection", "elsewhere", cwd=workdir)
+    nothing = tm("lookup", query, "--from", "en", "--to", "tk", "--since", "2030-01-01", cwd=workdir)
     assert "no match at or above 50%" in nothing.stdout
     wrong = tm("lookup", "Переговоры", "--from", "en", "--to", "tk", cwd=workdir)
     assert wrong.returncode == 1

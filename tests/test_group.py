@@ -44,6 +44,13 @@ EN_2023 = (
 )
 
 
+EN_2023_SENTENCES = [
+    "About the meeting of the President of Turkmenistan with the Prime Minister of Tajikistan",
+    "On September 14, 2023, President of Turkmenistan Serdar Berdimuhamedov met in Dushanbe with the Prime"
+    " Minister of Tajikistan Kokhir Rasulzoda.",
+]
+
+
 @pytest.fixture(scope="module")
 def encode():
     return get_encoder("use").encode
@@ -136,6 +143,13 @@ def test_build_groups_pages_as_saved_and_keeps_single_pages(shared, tmp_path):
         lone = [u for u in tm.units(include_lone=True) if len(u.texts) == 1]
         title = read_document(shared / "corpora/pages/mfa_3700/tk.txt", "tk").title
         assert [(u.release_id, u.bead_type, u.texts["tk"]) for u in lone] == [("mfa_3700", "1-0-0", title)]
+
+
+def test_a_release_of_one_language_is_shown_with_its_sentences(tmp_path, lone_page):
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        build(lone_page, tm, "use")
+        shown = tm.release_view(tm.release_key("saved", "c"))
+        assert [u.texts for u in shown] == [{"en": sentence} for sentence in EN_2023_SENTENCES]
 
 
 @pytest.fixture
@@ -266,7 +280,8 @@ def test_a_page_with_no_counterpart_is_found_by_concordance(tmp_path, lone_page)
         assert found.target == "" and found.unit.release_id == "c"
         assert found.flags == ["no translation stored: a page with no counterpart yet"]
         assert "[Prime Minister]" in found.diff
-        assert concordance(tm, "Prime Minister", "en", "tk", filters=Filters(collections=["other"])) == []
+        assert concordance(tm, "Prime Minister", "en", "tk", filters=Filters(since="2030-01-01")) == []
+        assert concordance(tm, "Prime Minister", "en", "tk", filters=Filters(collections=["saved"]))
 
 
 def test_a_link_loop_among_pages_is_read_once(tmp_path):

@@ -172,7 +172,8 @@ def test_duplicates_collapse_and_keep_provenance(tm):
 def test_filters_by_collection_and_date(tm):
     with tm.transaction():
         tm.add_imported("other", "o1", UNITS[2:])
-    assert lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(collections=["missing"])) == []
+    with pytest.raises(TmError, match="no collection missing in the TM"):  # a misspelt name is not "no match"
+        lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(collections=["missing"]))
     [only] = lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(collections=["other"]))
     assert only.unit.collection == "other"
     assert lookup(tm, "Talks were held in Helsinki.", "en", "tk", filters=Filters(since="2030-01-01")) == []

@@ -77,21 +77,24 @@ def lookup(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show the TM's best fuzzy matches for TEXT. With TEXT `-`, every line of standard input is
-    a query, and each gets one JSON line: {"query": ..., "matches": [...]}, or {"query": ...,
-    "error": ...} for a line no lookup can take."""
+    a query, and each gets one JSON line, in order: {"query": ..., "matches": [...]} (an empty line
+    has none), or {"query": ..., "error": ...} for a line no lookup can take."""
     source, target = check_lang(source), check_lang(target)
     filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
         if text == "-":
             for line in sys.stdin:
-                if query := line.strip():
-                    # One query no lookup can take answers with its problem; the batch goes on.
-                    if problem := query_problem(query, source):
-                        answer = {"query": query, "error": problem}
-                    else:
-                        found = lookup_matches(tm, query, source, target, threshold, top, filters)
-                        answer = {"query": query, "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found]}
-                    typer.echo(json.dumps(answer, ensure_ascii=False))
+                # Every line answers, an empty one with no matches, so the output lines up with the
+                # input; one query no lookup can take answers with its problem; the batch goes on.
+                query = line.strip()
+                if not query:
+                    answer = {"query": query, "matches": []}
+                elif problem := query_problem(query, source):
+                    answer = {"query": query, "error": problem}
+                else:
+                    found = lookup_matches(tm, query, source, target, threshold, top, filters)
+                    answer = {"query": query, "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found]}
+                typer.echo(json.dumps(answer, ensure_ascii=False))
             return
         matches = lookup_matches(tm, text, source, target, threshold, top, filters)
         if not matches and semantic:
@@ -119,12 +122,11 @@ def show(
 ) -> None:
     """Print a release's units side by side, in document order, with their confidence; sentences
     with no counterpart too."""
-    collection, _, release_id = release.partition("/")
     with TranslationMemory(db, create=False) as tm:
-        key = tm.release_key(collection, release_id)
-        if key is None:
-            raise TmError(f"no release {release!r} in the TM (tm stats lists the collections)")
-        units = list(tm.units(releases=[key], include_lone=True))
+        found = tm.release_named(release)
+        if found is None:
+            raise TmError(f"no release {release!r} in the TM (tm releases lists them)")
+        units = tm.release_view(tm.release_key(*found))
     if as_json:
         print_json([dataclasses.asdict(unit) for unit in units])
         return
@@ -133,6 +135,29 @@ def show(
         # A sentence with no counterpart has no alignment to be confident about.
         confidence = f"{unit.confidence:.2f}" if len(unit.texts) > 1 else "  - "
         typer.echo(f"[{confidence} {unit.bead_type}] {texts}")
+
+
+@app.command("releases")
+@reports_errors
+def releases_command(
+    db: DB = Path("tm.db"),
+    collection: Annotated[str | None, typer.Option(help="only this collection's")] = None,
+    since: SINCE = None,
+    flagged: Annotated[bool, typer.Option("--flagged", help="only releases whose versions may not be one")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The releases the TM holds, as tm show takes them: COLLECTION/ID, date, languages, units."""
+    with TranslationMemory(db, create=False) as tm:
+        found = tm.releases(collection, since, flagged)
+    if as_json:
+        print_json(found)
+        return
+    for release in found:
+        flag = f"  ! {release['flag']}" if release["flag"] else ""
+        typer.echo(
+            f"{release['collection']}/{release['release_id']}  {release['date'] or '-':10}  {release['languages']}"
+            f"  {release['units']} units{flag}"
+        )
 
 
 @app.command("runs")

@@ -215,6 +215,15 @@ def saved_index_problems(tm: TranslationMemory) -> list[str]:
     ]
 
 
+def _check_collections(tm: TranslationMemory, filters: Filters | None) -> None:
+    """A collection the TM does not hold is named with those it does: a misspelt name would
+    otherwise read as "no match"."""
+    if filters and filters.collections:
+        held = tm.collections()
+        if unknown := sorted(set(filters.collections) - set(held)):
+            raise TmError(f"no collection {', '.join(unknown)} in the TM (it holds {', '.join(held) or 'none'})")
+
+
 def _check_options(source: str, target: str, threshold: int, top: int) -> None:
     """Options that would otherwise quietly mean something else."""
     if source == target:
@@ -253,6 +262,7 @@ def lookup(
     `budget` seconds (None: no limit) the best found so far is returned, marked incomplete."""
     _check_query(query, source)
     _check_options(source, target, threshold, top)
+    _check_collections(tm, filters)
     layers = index_for(tm, source, target).layers
     found = ranked_matches(tm, layers, query, (source, target), threshold, top, filters, budget)
     found[:] = [finished(query, match, target) for match in found]
@@ -340,6 +350,7 @@ def concordance(
     of pages stored with no counterpart yet, marked as having no translation."""
     _check_query(phrase, source)
     _check_options(source, target, 0, top)
+    _check_collections(tm, filters)
     stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
     pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)) + r"\w*", re.IGNORECASE)
     matches: list[Match] = []

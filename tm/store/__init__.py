@@ -292,16 +292,17 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         ).fetchall()
         return [release_id for (release_id,) in rows]
 
-    def lone_segments(self, lang: str) -> list[StoredUnit]:
+    def lone_segments(self, lang: str, release: int | None = None) -> list[StoredUnit]:
         """The `lang` sentences of releases stored without units (a page with no counterpart yet),
-        each as a unit of one language."""
+        each as a unit of one language; of one release (by key) if given."""
         # CROSS JOIN keeps SQLite on the releases first: the few without units, then their segments,
         # rather than every segment of the TM checked one by one.
+        one = "" if release is None else " AND r.id = ?"
         rows = self.db.execute(
             "SELECT s.text, r.collection, r.release_id, r.url, r.date, r.id FROM releases r"
             " CROSS JOIN segments s ON s.release = r.id AND s.lang = ?"
-            " WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.release = r.id) ORDER BY r.id, s.idx",
-            (lang,),
+            f" WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.release = r.id){one} ORDER BY r.id, s.idx",
+            (lang,) if release is None else (lang, release),
         ).fetchall()
         return [
             StoredUnit(0, {lang: text}, "1-0", 0.0, collection, release_id, url, day, "", {}, key)
@@ -669,6 +670,33 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         return self.db.execute(
             "SELECT date, count(*) FROM releases WHERE date IS NOT NULL GROUP BY date ORDER BY date"
         ).fetchall()
+
+    def release_view(self, key: int) -> list[StoredUnit]:
+        """A release's units in document order, sentences with no counterpart too; for a release
+        stored with one language (no units), its sentences, each alone."""
+        units = list(self.units(releases=[key], include_lone=True))
+        return units or [unit for lang in CODES for unit in self.lone_segments(lang, key)]
+
+    def releases(self, collection: str | None = None, since: str | None = None, flagged: bool = False) -> list[dict]:
+        """The stored releases, by collection and id: date, languages, units of two or more
+        languages, flag; only one collection's, those dated on or after `since`, or the flagged."""
+        where, args = [], []
+        for clause, value in (("r.collection = ?", collection), ("r.date >= ?", since)):
+            if value:
+                where.append(clause)
+                args.append(value)
+        if flagged:
+            where.append("r.flag IS NOT NULL")
+        cursor = self.db.execute(
+            "SELECT r.collection, r.release_id, r.date, (SELECT group_concat(lang, ',') FROM (SELECT d.lang FROM"
+            " documents d WHERE d.release = r.id ORDER BY d.lang)) AS languages, (SELECT count(*) FROM units u"
+            f" WHERE u.release = r.id AND {MULTILINGUAL}) AS units, r.flag FROM releases r"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY r.collection, r.release_id",
+            args,
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def flagged(self) -> list[tuple[str, str, str]]:
         """(collection, release id, why) of every flagged release."""

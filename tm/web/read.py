@@ -136,7 +136,7 @@ def _release(request: Request, name: str) -> dict:
         collection, release_id = found
         key = tm.release_key(collection, release_id)
         info = tm.release_info(collection, release_id)
-        units = [dataclasses.asdict(u) for u in tm.units(releases=[key], include_lone=True)]
+        units = [dataclasses.asdict(u) for u in tm.release_view(key)]
     return {"release": f"{collection}/{release_id}", **info, "units": units}
 
 
