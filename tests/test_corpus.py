@@ -303,3 +303,13 @@ LONG = "The sides discussed the state and prospects of cooperation in the politi
 )
 def test_footer_start(lines, start):
     assert _footer_start(lines) == start
+
+
+def test_a_version_meta_json_says_was_cut_short_is_read_as_incomplete(tmp_path):
+    release = tmp_path / "c" / "r1"
+    release.mkdir(parents=True)
+    (release / "en.txt").write_text("The ministers met in Ashgabat and signed a plan of cooperation.")
+    (release / "ru.txt").write_text("Министры встретились в Ашхабаде и подписали план")
+    (release / "meta.json").write_text('{"pages": {"ru": {"complete": false}, "en": {"complete": true}}}')
+    [found] = iter_releases(tmp_path / "c", [])
+    assert (found.documents["ru"].complete, found.documents["en"].complete) == (False, True)

@@ -143,6 +143,10 @@ def test_build_groups_pages_as_saved_and_keeps_single_pages(shared, tmp_path):
         lone = [u for u in tm.units(include_lone=True) if len(u.texts) == 1]
         title = read_document(shared / "corpora/pages/mfa_3700/tk.txt", "tk").title
         assert [(u.release_id, u.bead_type, u.texts["tk"]) for u in lone] == [("mfa_3700", "1-0-0", title)]
+        # The Russian page of the 2020 phone call was saved cut short (its meta.json says so): flagged.
+        cut = [(release_id, why) for _, release_id, why in tm.flagged() if "cut short" in why]
+        assert [release_id for release_id, _ in cut] == ["austria-embassy_61084"]
+        assert "the ru version was saved cut short (meta.json: complete false)" in cut[0][1]
 
 
 def test_a_release_of_one_language_is_shown_with_its_sentences(tmp_path, lone_page):

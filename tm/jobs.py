@@ -473,6 +473,11 @@ AGREEMENT_FLAG = 0.9
 def version_problems(release: Release, alignment: Alignment, encode) -> list[str]:
     """Why the versions of `release` may not be one release, one line each (none: they are)."""
     problems = mismatched_versions(alignment)
+    problems += [
+        f"the {lang} version was saved cut short (meta.json: complete false)"
+        for lang, document in release.documents.items()
+        if not document.complete
+    ]
     dated = {lang: d.date for lang, d in release.documents.items() if d.date}
     days = (max(dated.values()) - min(dated.values())).days if dated else 0
     if days > MAX_DAYS_BETWEEN_VERSIONS:

@@ -186,6 +186,7 @@ def read_pages(root: Path, skipped: list[Skipped], follow_links: bool = False) -
         meta = _meta_for(path, folders, skipped)
         try:
             document = read_document(path, url=manifest.get(relative) or meta.get("url"), data=data)
+            document = replace(document, complete=meta.get("complete") is not False)
         except InputError as error:
             skipped.append(Skipped(error.path or str(path), error.problem))
             continue

@@ -16,6 +16,7 @@ class Document:
     paragraphs: tuple[str, ...]
     path: str = ""
     url: str | None = None
+    complete: bool = True  # false: the page was saved cut short (meta.json "complete": false)
 
     @property
     def text(self) -> str:

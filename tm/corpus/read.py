@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -143,10 +144,14 @@ def _meta(folder: Path, skipped: list[Skipped]) -> dict:
     return read_json_object(folder / "meta.json", skipped)
 
 
-def _meta_url(meta: dict, lang: str) -> str | None:
+def _meta_page(meta: dict, lang: str) -> dict:
+    """What meta.json says of one language's page (`pages.LANG`), if anything."""
     page = _field(meta, "pages", dict).get(lang)
-    url = page.get("url") if isinstance(page, dict) else None
-    return _text(url) or _text(_field(meta, "urls", dict).get(lang))
+    return page if isinstance(page, dict) else {}
+
+
+def _meta_url(meta: dict, lang: str) -> str | None:
+    return _text(_meta_page(meta, lang).get("url")) or _text(_field(meta, "urls", dict).get(lang))
 
 
 def _field(meta: dict, key: str, kind: type):
@@ -168,7 +173,8 @@ def _release(
         if lang not in files:
             continue
         try:
-            documents[lang] = read_document(files[lang], lang, _meta_url(meta, lang))
+            document = read_document(files[lang], lang, _meta_url(meta, lang))
+            documents[lang] = replace(document, complete=_meta_page(meta, lang).get("complete") is not False)
         except InputError as error:
             skipped.append(Skipped(error.path or str(files[lang]), error.problem))
         except OSError as error:
