@@ -272,3 +272,14 @@ def test_tm_serve_refuses_a_port_that_is_not_one(tmp_path):
         text=True,
     )
     assert result.returncode == 2 and "65535" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_package_root_and_the_cli_load_the_pipeline_only_when_a_command_needs_it():
+    probe = (
+        "import sys, tm, tm.cli\n"
+        "names = ('numpy', 'tm.jobs', 'tm.align', 'tm.lookup', 'tm.store', 'argon2')\n"
+        "heavy = sorted(m for m in names if m in sys.modules)\n"
+        "print(heavy, tm.__version__, tm.TranslationMemory.__name__)"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[] 0.1.0 TranslationMemory"  # the class still comes, on first use

@@ -4,17 +4,48 @@ The data flows one way: corpus -> segment -> embed -> align -> store -> lookup /
 corrections to units go through `tm.review`, and `tm.web` serves it all (`tm serve`).
 """
 
-__version__ = "0.1.0"
+from importlib import import_module
 
-from tm.align import AlignConfig, Alignment, align
-from tm.corpus import Release, read_corpus, read_document
-from tm.embed import get_encoder
-from tm.errors import TmError
-from tm.formats import ExportOptions, export_tm, import_file
-from tm.jobs import BuildReport, build
-from tm.lookup import Filters, Match, concordance, lookup, match_percent, semantic_lookup
-from tm.segment import split
-from tm.store import TranslationMemory
+from tm._version import __version__
+
+# What each public name is imported from, on first use (PEP 562): `import tm.lookup.score`, or
+# `tm --help`, loads only what it needs, not the whole pipeline with numpy and the encoders.
+_HOMES = {
+    "AlignConfig": "tm.align",
+    "Alignment": "tm.align",
+    "align": "tm.align",
+    "Release": "tm.corpus",
+    "read_corpus": "tm.corpus",
+    "read_document": "tm.corpus",
+    "get_encoder": "tm.embed",
+    "TmError": "tm.errors",
+    "ExportOptions": "tm.formats",
+    "export_tm": "tm.formats",
+    "import_file": "tm.formats",
+    "BuildReport": "tm.jobs",
+    "build": "tm.jobs",
+    "Filters": "tm.lookup",
+    "Match": "tm.lookup",
+    "concordance": "tm.lookup",
+    "lookup": "tm.lookup",
+    "match_percent": "tm.lookup",
+    "semantic_lookup": "tm.lookup",
+    "split": "tm.segment",
+    "TranslationMemory": "tm.store",
+}
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'tm' has no attribute {name!r}")
+    value = getattr(import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "AlignConfig",

@@ -12,17 +12,10 @@ from typing import Annotated
 
 import typer
 
-from tm import jobs
-from tm.align import as_beads, as_pairs
-from tm.align.learn import Lexicon
 from tm.cli.common import CACHE, DB, EMBEDDING_CACHE, ENCODER, JOBS, app, print_json, reports_errors
-from tm.corpus import read_document
-from tm.corpus.group import group_pages
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
-from tm.segment import split
-from tm.store import TranslationMemory
 
 NICE = Annotated[
     int,
@@ -50,6 +43,9 @@ def _yield_cpu(nice: int) -> None:
 @reports_errors
 def segment(file: Path, lang: Annotated[str, typer.Option("--lang", help="tk, ru or en")]) -> None:
     """Print the sentences of FILE, one per line."""
+    from tm.corpus import read_document
+    from tm.segment import split
+
     document = read_document(file, check_lang(lang))
     for sentence in split(document.text, lang):
         typer.echo(sentence)
@@ -62,6 +58,8 @@ def extract(
     show_removed: Annotated[bool, typer.Option("--show-removed", help="also list the lines removed, and why")] = False,
 ) -> None:
     """Print the language, title, date and paragraphs of a saved page as JSON."""
+    from tm.corpus import read_document
+
     removed: list[tuple[str, str]] = []
     document = read_document(file, removed=removed)
     extracted = {
@@ -85,6 +83,8 @@ def group_command(
     follow_links: FOLLOW_LINKS = False,
 ) -> None:
     """Group the page files below DIRECTORY (any names, any nesting) into releases and print them."""
+    from tm.corpus.group import group_pages
+
     if output_format not in ("json", "text"):
         raise TmError(f"unknown --format {output_format!r}; choose json or text")
     grouping = group_pages(directory, get_encoder(encoder, cache).encode, follow_links)
@@ -111,6 +111,10 @@ def align(
     model: Annotated[Path | None, typer.Option(help="a model made by tm learn")] = None,
 ) -> None:
     """Align the tk/ru/en versions in DOC_DIR and print the aligned units."""
+    from tm import jobs
+    from tm.align import as_beads, as_pairs
+    from tm.align.learn import Lexicon
+
     lexicon = Lexicon.load(model) if model else None
     alignment = jobs.align_folder(doc_dir, get_encoder(encoder), presegmented, lexicon=lexicon)
     beads = as_beads(alignment)
@@ -145,6 +149,8 @@ def learn(
 ) -> None:
     """Learn a Turkmen lexicon from every release below DIRECTORY, without gold: align, learn
     from the beads, realign, while the Turkmen beads agree better with Russian-English."""
+    from tm import jobs
+    from tm.align.learn import Lexicon
 
     def report(round_number: int, agreement: float, lexicon: Lexicon | None) -> None:
         learned = f"{lexicon.entries()} stem pairs" if lexicon else "no lexicon"
@@ -220,6 +226,9 @@ def _duration(seconds: float) -> str:
 
 def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str, cache, **options) -> None:
     from rich.progress import Progress
+
+    from tm import jobs
+    from tm.store import TranslationMemory
 
     started = time.monotonic()
 

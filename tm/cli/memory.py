@@ -12,23 +12,10 @@ from typing import Annotated
 
 import typer
 
-from tm import formats, review
 from tm.cli.common import COLLECTIONS, DB, EMBEDDING_CACHE, ENCODER, SINCE, UNTIL, app, print_json, reports_errors
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
-from tm.lookup import (
-    Filters,
-    concordance,
-    context,
-    query_problem,
-    reviewable_unit,
-    saved_index_problems,
-    semantic_lookup,
-)
-from tm.lookup import bridged_lookup as lookup_matches
-from tm.pretranslate import kind_of, pretranslate
-from tm.store import TranslationMemory
 
 
 def _print_matches(
@@ -79,6 +66,10 @@ def lookup(
     """Show the TM's best fuzzy matches for TEXT. With TEXT `-`, every line of standard input is
     a query, and each gets one JSON line, in order: {"query": ..., "matches": [...]} (an empty line
     has none), or {"query": ..., "error": ...} for a line no lookup can take."""
+    from tm.lookup import Filters, context, query_problem, reviewable_unit, semantic_lookup
+    from tm.lookup import bridged_lookup as lookup_matches
+    from tm.store import TranslationMemory
+
     source, target = check_lang(source), check_lang(target)
     filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
@@ -122,6 +113,8 @@ def show(
 ) -> None:
     """Print a release's units side by side, in document order, with their confidence; sentences
     with no counterpart too."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         found = tm.release_named(release)
         if found is None:
@@ -147,6 +140,8 @@ def releases_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The releases the TM holds, as tm show takes them: COLLECTION/ID, date, languages, units."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         found = tm.releases(collection, since, flagged)
     if as_json:
@@ -164,6 +159,8 @@ def releases_command(
 @reports_errors
 def runs_command(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List the builds recorded in the TM, newest first: when, what, and what came of it."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         runs = tm.runs()
     if as_json:
@@ -193,6 +190,7 @@ def report_command(
     """Write one self-contained HTML page on the TM and a build (charts inline), and its tables
     as CSV beside it."""
     from tm.report import build_report, write_report
+    from tm.store import TranslationMemory
 
     with TranslationMemory(db, create=False) as tm:
         report = build_report(tm, run)
@@ -211,6 +209,8 @@ def serve(
     """Serve the TM as web pages (search, releases, review, corrections, import and export,
     overview) with their JSON twins and the tmserver protocol. Reading is open; changes need a user
     (`tm user add`). Needs the `web` extra."""
+    from tm.store import TranslationMemory
+
     try:
         import uvicorn
 
@@ -236,6 +236,9 @@ def concordance_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show units whose text holds PHRASE (any inflected form of its words), with translations."""
+    from tm.lookup import Filters, concordance, reviewable_unit
+    from tm.store import TranslationMemory
+
     source, target = check_lang(source), check_lang(target)
     with TranslationMemory(db, create=False) as tm:
         matches = concordance(tm, phrase, source, target, top, Filters(collections, since, until))
@@ -253,6 +256,8 @@ def delete(
     db: DB = Path("tm.db"),
 ) -> None:
     """Remove a release (or a whole collection) and all its units from the TM."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         removed = tm.delete(collection, release)
     typer.echo(f"removed {removed} release(s)")
@@ -277,6 +282,9 @@ def export_command(
     until: UNTIL = None,
 ) -> None:
     """Write the TM (or one language pair of it) as TMX, PO, CSV or Excel."""
+    from tm import formats
+    from tm.store import TranslationMemory
+
     langs = (check_lang(source), check_lang(target)) if source and target else CODES
     options = formats.ExportOptions(langs, region_codes=not bare_codes, dedupe=dedupe, include_flagged=include_flagged)
     with TranslationMemory(db, create=False) as tm:
@@ -299,6 +307,9 @@ def import_command(
     user: Annotated[str | None, typer.Option("--user", envvar="TM_USER", help="who made the corrections")] = None,
 ) -> None:
     """Import a TMX, PO, CSV or Excel file into the TM (all or nothing)."""
+    from tm import formats, review
+    from tm.store import TranslationMemory
+
     if corrections:
         with TranslationMemory(db, create=False) as tm:
             found = review.corrections_from_file(tm, file, user or getpass.getuser(), input_format)
@@ -325,6 +336,8 @@ def import_command(
 @reports_errors
 def stats(db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts by language pair, bead type, confidence band and collection."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         result, flagged = tm.stats(), tm.flagged()
     if as_json:
@@ -360,6 +373,9 @@ def pretranslate_command(
 ) -> None:
     """Fill a PO, XLIFF 1.2/2.0 or text file (one segment a line) from the TM, and print the analysis:
     segments and words per match band and the repetitions inside the file."""
+    from tm.pretranslate import kind_of, pretranslate
+    from tm.store import TranslationMemory
+
     source, target = check_lang(source), check_lang(target)
     if report not in ("text", "json"):
         raise TmError(f"unknown --report {report!r}; choose text or json")
@@ -382,6 +398,9 @@ def pretranslate_command(
 def check(db: DB = Path("tm.db")) -> None:
     """Check the TM file: SQLite integrity, broken links between its tables, units whose sentences
     are missing, and the saved lookup indexes. Exit status 1 when something is wrong."""
+    from tm.lookup import saved_index_problems
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         problems, notes = tm.check(), saved_index_problems(tm)
     for line in [*problems, *notes]:
@@ -395,6 +414,8 @@ def check(db: DB = Path("tm.db")) -> None:
 @reports_errors
 def backup(output: Annotated[Path, typer.Option("-o", "--output")], db: DB = Path("tm.db")) -> None:
     """Copy the TM to OUTPUT while builds and lookups may go on (SQLite's online backup)."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         tm.backup(output)
     typer.echo(f"backed up {db} to {output}")

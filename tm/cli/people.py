@@ -8,15 +8,16 @@ import getpass
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tm import review
 from tm.cli.common import DB, app, print_json, reports_errors
 from tm.errors import TmError
 from tm.langs import CODES
-from tm.store import TranslationMemory, UnitRecord
+
+if TYPE_CHECKING:
+    from tm.store import TranslationMemory, UnitRecord
 
 unit_app = typer.Typer(help="Correct one unit: show, accept, edit, split, merge, relink, not-translation, delete.")
 user_app = typer.Typer(help="The people who may change the TM through `tm serve`.")
@@ -50,6 +51,8 @@ def _print_unit(unit: UnitRecord) -> None:
 
 def _correct(db: Path, make: Callable[[TranslationMemory], int]) -> None:
     """Make one correction in the TM at `db` and print what it did."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         correction = make(tm)
         record = tm.correction(correction)
@@ -63,6 +66,8 @@ def _correct(db: Path, make: Callable[[TranslationMemory], int]) -> None:
 @reports_errors
 def unit_show(unit_id: UNIT, db: DB = Path("tm.db"), as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A unit: its texts, confidence, release and who reviewed it."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         unit = tm.tri_unit(unit_id)
     print_json(dataclasses.asdict(unit)) if as_json else _print_unit(unit)
@@ -72,6 +77,8 @@ def unit_show(unit_id: UNIT, db: DB = Path("tm.db"), as_json: Annotated[bool, ty
 @reports_errors
 def unit_accept(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """Mark the unit right as it stands."""
+    from tm import review
+
     _correct(db, lambda tm: review.accept(tm, unit_id, _who(user), expect))
 
 
@@ -87,6 +94,8 @@ def unit_edit(
     expect: EXPECT = None,
 ) -> None:
     """Replace texts of the unit."""
+    from tm import review
+
     texts = {lang: text for lang, text in (("tk", tk), ("ru", ru), ("en", en)) if text is not None}
     if not texts:
         raise TmError("give the new text with --tk, --ru or --en")
@@ -105,6 +114,8 @@ def unit_split(
     expect: EXPECT = None,
 ) -> None:
     """Split the unit in two."""
+    from tm import review
+
     where = {}
     for item in at or []:
         lang, _, count = item.partition("=")
@@ -118,6 +129,8 @@ def unit_split(
 @reports_errors
 def unit_merge(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """Join the unit with the next one of its release."""
+    from tm import review
+
     _correct(db, lambda tm: review.merge(tm, unit_id, _who(user), expect))
 
 
@@ -132,6 +145,8 @@ def unit_relink(
     expect: EXPECT = None,
 ) -> None:
     """Move one language's sentences of the unit to the unit beside it."""
+    from tm import review
+
     _correct(db, lambda tm: review.relink(tm, unit_id, lang, _who(user), to, expect))
 
 
@@ -139,6 +154,8 @@ def unit_relink(
 @reports_errors
 def unit_not_translation(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """The unit's sentences are not translations of each other: each stays alone."""
+    from tm import review
+
     _correct(db, lambda tm: review.not_translation(tm, unit_id, _who(user), expect))
 
 
@@ -146,6 +163,8 @@ def unit_not_translation(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = Non
 @reports_errors
 def unit_delete(unit_id: UNIT, db: DB = Path("tm.db"), user: USER = None, expect: EXPECT = None) -> None:
     """Take the unit out of lookups and exports, for good (a rebuild does not bring it back)."""
+    from tm import review
+
     _correct(db, lambda tm: review.delete(tm, unit_id, _who(user), expect))
 
 
@@ -157,6 +176,8 @@ def corrections_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The corrections made to the TM: who, when, before and after."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         found = tm.corrections(limit)
     if as_json:
@@ -178,6 +199,9 @@ def undo_command(
     user: USER = None,
 ) -> None:
     """Put a release back as it was before a correction (the latest of its release)."""
+    from tm import review
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         undone = review.undo(tm, correction, _who(user))
     typer.echo(f"correction {undone.id} ({undone.action}) undone: {undone.collection}/{undone.release_id} is as before")
@@ -191,6 +215,8 @@ def user_add(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
 ) -> None:
     """Add a user (or set a user's password) who may sign in to `tm serve` and change the TM."""
+    from tm.store import TranslationMemory
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -210,6 +236,8 @@ def user_token(
     db: DB = Path("tm.db"),
 ) -> None:
     """A new API token for scripts (`Authorization: Bearer TOKEN`); it is shown only this once."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         typer.echo(tm.new_token(name, label))
 
@@ -218,6 +246,8 @@ def user_token(
 @reports_errors
 def user_list(db: DB = Path("tm.db")) -> None:
     """The users who may change the TM."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         for name in tm.users():
             typer.echo(name)
@@ -228,6 +258,8 @@ def user_list(db: DB = Path("tm.db")) -> None:
 def user_remove(name: Annotated[str, typer.Argument(help="the user")], db: DB = Path("tm.db")) -> None:
     """Take away a user's right to change the TM: their API tokens and web sessions end at once
     (their corrections stay, under their name)."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         tm.remove_user(name)
     typer.echo(f"user {name} removed; their tokens and sessions have ended")
@@ -241,6 +273,8 @@ def user_revoke_token(
     db: DB = Path("tm.db"),
 ) -> None:
     """End a user's API tokens (all of them, or those with one label)."""
+    from tm.store import TranslationMemory
+
     with TranslationMemory(db, create=False) as tm:
         ended = tm.revoke_tokens(name, label)
     typer.echo(f"{ended} token(s) of {name} ended")

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tm.embed.base import Encoder, normalize_rows
-from tm.embed.cache import CachedEncoder
-from tm.embed.ngram import NgramEncoder
 from tm.errors import TmError
 from tm.langs import transliterate
+
+if TYPE_CHECKING:
+    from tm.embed.base import Encoder
+    from tm.embed.cache import CachedEncoder
+
+# Imported on first use (PEP 562): the CLI reads DEFAULT_ENCODER without loading numpy.
+_HOMES = {
+    "Encoder": "tm.embed.base",
+    "normalize_rows": "tm.embed.base",
+    "CachedEncoder": "tm.embed.cache",
+    "NgramEncoder": "tm.embed.ngram",
+}
 
 DEFAULT_ENCODER = "use"
 ENCODERS = {
@@ -30,9 +41,18 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'tm.embed' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)
+
+
 def get_encoder(name: str = DEFAULT_ENCODER, cache: Path | None = None, threads: int | None = None) -> CachedEncoder:
     """Build the encoder `name` (see ENCODERS), wrapped in an embedding cache; `threads` caps its
     math threads (default: every available core), so that worker processes share the cores."""
+    from tm.embed.cache import CachedEncoder
+    from tm.embed.ngram import NgramEncoder
+
     if name == "use":
         from tm.embed.use import UseEncoder
 
@@ -50,6 +70,8 @@ def get_encoder(name: str = DEFAULT_ENCODER, cache: Path | None = None, threads:
 
 def encoder_id(name: str = DEFAULT_ENCODER) -> str:
     """The id `get_encoder(name)` would have, without loading a model (to skip unchanged work)."""
+    from tm.embed.ngram import NgramEncoder
+
     if name == "use":
         from tm.embed.use import UseEncoder
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polib
 
-from tm import __version__
+from tm._version import __version__
 from tm.errors import InputError
 from tm.formats.model import ExportOptions, ImportedUnit, ReadReport
 from tm.langs import LANGUAGES, from_any

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -80,7 +81,7 @@ class Users:
     def signed_in(self, name: str, password: str) -> bool:
         """Whether `password` is this user's (the same time spent for an unknown name)."""
         row = self.db.execute("SELECT password FROM users WHERE name = ?", (name,)).fetchone()
-        stored = row[0] if row else _UNKNOWN
+        stored = row[0] if row else _unknown()
         try:
             return _HASHER.verify(stored, password) and row is not None
         except (VerificationError, InvalidHashError):
@@ -107,5 +108,8 @@ class Users:
         return self.db.execute("SELECT value FROM meta WHERE key = 'web_secret'").fetchone()[0]
 
 
-# Verified against when the name is unknown, so that a wrong name takes as long as a wrong password.
-_UNKNOWN = _HASHER.hash(secrets.token_hex(16))
+@functools.cache
+def _unknown() -> str:
+    """Verified against when the name is unknown, so that a wrong name takes as long as a wrong
+    password. Made on first use: hashing takes a tenth of a second, which every command paid."""
+    return _HASHER.hash(secrets.token_hex(16))
