@@ -283,3 +283,11 @@ def test_the_package_root_and_the_cli_load_the_pipeline_only_when_a_command_need
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert shown.strip() == "[] 0.1.0 TranslationMemory"  # the class still comes, on first use
+
+
+def test_concordance_says_where_a_phrase_is_when_not_in_the_pair_asked(workdir):
+    # 2024-006 has no Russian version: its English is in en-tk units only.
+    missing = tm("concordance", "Asian Development Bank", "--lang", "en", "--to", "ru", cwd=workdir)
+    assert missing.stdout.strip() == "'Asian Development Bank' not found in en-ru units; found with tk (--to tk)"
+    nowhere = tm("concordance", "Zzzqq", "--lang", "en", "--to", "ru", cwd=workdir)
+    assert nowhere.stdout.strip() == "'Zzzqq' not found in en-ru units"

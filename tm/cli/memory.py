@@ -236,15 +236,18 @@ def concordance_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Show units whose text holds PHRASE (any inflected form of its words), with translations."""
-    from tm.lookup import Filters, concordance, reviewable_unit
+    from tm.lookup import Filters, concordance, concordance_elsewhere, reviewable_unit
     from tm.store import TranslationMemory
 
     source, target = check_lang(source), check_lang(target)
+    filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
-        matches = concordance(tm, phrase, source, target, top, Filters(collections, since, until))
+        matches = concordance(tm, phrase, source, target, top, filters)
         ids = [reviewable_unit(tm, m) for m in matches]
+        elsewhere = [] if matches or as_json else concordance_elsewhere(tm, phrase, source, target, filters)
     if not matches and not as_json:
-        typer.echo(f"{phrase!r} not found")
+        where = f"; found with {', '.join(elsewhere)} (--to {elsewhere[0]})" if elsewhere else ""
+        typer.echo(f"{phrase!r} not found in {source}-{target} units{where}")
     _print_matches(matches, ids, source, target, as_json)
 
 

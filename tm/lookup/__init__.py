@@ -28,7 +28,7 @@ import numpy as np
 from tm.corpus.detect import wrong_script
 from tm.embed import Encoder
 from tm.errors import TmError
-from tm.langs import LANGUAGES
+from tm.langs import CODES, LANGUAGES
 from tm.lookup.fuzzy import Match, Matches, best_first, finished, penalty, ranked_matches
 from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
@@ -41,6 +41,7 @@ __all__ = [
     "Matches",
     "bridged_lookup",
     "concordance",
+    "concordance_elsewhere",
     "context",
     "index_for",
     "lookup",
@@ -367,6 +368,16 @@ def concordance(
             flags = ["no translation stored: a page with no counterpart yet"]
             matches.append(Match(0, 0.0, lone.texts[source], "", marked, lone, flags, [], "concordance"))
     return matches
+
+
+def concordance_elsewhere(
+    tm: TranslationMemory, phrase: str, source: str, target: str, filters: Filters | None = None
+) -> list[str]:
+    """The other target languages whose units hold `phrase` in `source`, for a concordance that
+    found nothing: "not found" would hide that the TM has it, paired with another language."""
+    return [
+        other for other in CODES if other not in (source, target) and concordance(tm, phrase, source, other, 1, filters)
+    ]
 
 
 def _in_context(
