@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, free_port
 from tm.store import TranslationMemory
 
 
@@ -291,3 +291,14 @@ def test_concordance_says_where_a_phrase_is_when_not_in_the_pair_asked(workdir):
     assert missing.stdout.strip() == "'Asian Development Bank' not found in en-ru units; found with tk (--to tk)"
     nowhere = tm("concordance", "Zzzqq", "--lang", "en", "--to", "ru", cwd=workdir)
     assert nowhere.stdout.strip() == "'Zzzqq' not found in en-ru units"
+
+
+def test_tm_serve_says_where_it_listens(workdir):
+    port = free_port()
+    command = [sys.executable, "-m", "tm", "serve", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == f"tm serve: tm.db at http://127.0.0.1:{port}/ (Ctrl+C stops it)"
+    finally:
+        server.kill()
+        server.wait()

@@ -138,3 +138,14 @@ def test_search_matches_name_the_unit_their_page_corrects(client):
     [best, *_] = client.get("/api/lookup", params={"text": QUERY, "source": "en", "target": "tk"}).json()["matches"]
     unit = client.get(f"/api/units/{best['unit_id']}").json()["unit"]
     assert (unit["texts"]["en"], unit["texts"]["tk"]) == (best["source"], best["target"])
+
+
+def test_a_query_in_another_language_is_offered_as_a_switch_with_the_query_kept(client):
+    page = client.get(
+        "/", params={"q": "Переговоры прошли", "source": "en", "target": "ru"}, headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 422 and "written in Cyrillic letters, not in English" in page.text
+    links = re.findall(r'<a href="([^"]+)" class="switch">Look it up as (\w+) → (\w+)</a>', page.text)
+    assert [(source, target) for _href, source, target in links] == [("ru", "en")]  # the target was ru: swapped
+    href = links[0][0].replace("&amp;", "&")
+    assert client.get(href).status_code == 200 and "q=%D0%9F%D0%B5%D1%80%D0%B5" in href

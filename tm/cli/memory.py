@@ -219,6 +219,8 @@ def serve(
         raise TmError("tm serve needs `pip install -e '.[web]'` (FastAPI, uvicorn, itsdangerous)") from error
     with TranslationMemory(db, create=False):
         pass  # a missing or foreign file is reported here, in one line, not on the first request
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"tm serve: {db} at http://{shown}:{port}/ (Ctrl+C stops it)")
     uvicorn.run(create_app(db, exports), host=host, port=port, log_level="warning")
 
 

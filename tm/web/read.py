@@ -11,7 +11,7 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.convertors import Convertor, register_url_convertor
@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
-from tm.lookup import Filters, bridged_lookup, concordance, reviewable_unit
+from tm.lookup import Filters, bridged_lookup, concordance, query_problem, reviewable_unit
 from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory
 from tm.web.common import memory, render
@@ -120,12 +120,23 @@ def page_search(
     until: DAY = "",
 ) -> Response:
     filters = _filters(collection, since, until)
-    found = _search(request, q, source, target, threshold, 10, filters) if q else {"matches": [], "concordance": []}
-    with memory(request) as tm:
-        collections = tm.collections()
     shown = {"q": q, "source": source, "target": target, "threshold": threshold, "since": since, "until": until}
-    chosen = {"collections": collections, "chosen": collection or []}
+    with memory(request) as tm:
+        chosen = {"collections": tm.collections(), "chosen": collection or []}
+    if q and (problem := query_problem(q, source)):
+        # The query kept, and each language it can be looked up in offered as a switch.
+        switches = [_switched(request, lang, source, target) for lang in CODES if not query_problem(q, lang)]
+        context = shown | chosen | {"matches": [], "concordance": [], "problem": problem, "switches": switches}
+        return render(request, "search.html", context, 422)
+    found = _search(request, q, source, target, threshold, 10, filters) if q else {"matches": [], "concordance": []}
     return render(request, "search.html", shown | chosen | found)
+
+
+def _switched(request: Request, lang: str, source: str, target: str) -> dict:
+    """The search with `lang` as the source language (the old source as the target if `lang` was it)."""
+    new_target = source if lang == target else target
+    params = {**request.query_params, "source": lang, "target": new_target}
+    return {"source": lang, "target": new_target, "href": "/?" + urlencode(params)}
 
 
 def _release(request: Request, name: str) -> dict:
