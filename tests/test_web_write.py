@@ -319,3 +319,17 @@ def test_pages_show_no_editing_once_the_session_has_ended_elsewhere(served):
         tm.add_user("anna", "a new long password")  # ends every session of anna's
     page = client.get(f"/units/{unit.id}").text
     assert 'id="save"' not in page and "/login?next=" in page
+
+
+def test_delete_is_asked_twice_and_a_match_links_to_its_unit(served):
+    client, _token, unit, _db = served
+    sign_in(client)
+    page = client.get(f"/units/{unit.id}").text
+    assert f'<a href="/units/{unit.id}/delete" id="delete">' in page and 'action="/units/{unit.id}/delete"' not in page
+    confirm = client.get(f"/units/{unit.id}/delete").text
+    assert "Delete unit" in confirm and unit.texts["en"] in confirm
+    form = {"csrf": csrf_of(confirm), "version": re.search(r'name="version" value="(\d+)"', confirm).group(1)}
+    assert client.post(f"/units/{unit.id}/delete", data=form, follow_redirects=False).status_code == 303
+    query = "The parties discussed the development of transport links between the two countries."
+    found = client.get("/", params={"q": query, "source": "en", "target": "tk"}).text
+    assert re.search(r'<a href="/units/\d+" class="unit-link">unit \d+</a>', found)

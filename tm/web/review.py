@@ -156,6 +156,12 @@ def api_action(
     return _apply(request, user, unit_id, action, options)
 
 
+@router.get("/units/{unit_id}/delete", include_in_schema=False)
+def page_confirm_delete(request: Request, unit_id: int) -> Response:
+    """A deletion is asked twice: this page shows what goes, and its button deletes."""
+    return render(request, "confirm_delete.html", _unit_view(request, unit_id))
+
+
 @router.post("/units/{unit_id}/{action}", include_in_schema=False)
 async def form_action(request: Request, unit_id: int, action: str, user: WRITER) -> Response:
     form = await request.form()
