@@ -333,3 +333,16 @@ def test_delete_is_asked_twice_and_a_match_links_to_its_unit(served):
     query = "The parties discussed the development of transport links between the two countries."
     found = client.get("/", params={"q": query, "source": "en", "target": "tk"}).text
     assert re.search(r'<a href="/units/\d+" class="unit-link">unit \d+</a>', found)
+
+
+def test_a_units_page_shows_its_own_history(served):
+    client, token, unit, _db = served
+    bearer = {"Authorization": f"Bearer {token}"}
+    other = client.get(f"/api/units/{unit.id}").json()
+    client.put(f"/api/units/{unit.id}", json={"texts": {"tk": "Täze."}}, headers=bearer)
+    neighbour = unit.id + 1
+    client.post(f"/api/units/{neighbour}/accept", json={}, headers=bearer)
+    view = client.get(f"/api/units/{unit.id}").json()
+    assert [c["action"] for c in view["history"]] == ["edit"] and other["history"] == []
+    assert [c["action"] for c in view["corrections"]] == ["accept", "edit"]
+    assert 'id="history"' in client.get(f"/units/{unit.id}").text

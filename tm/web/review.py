@@ -46,10 +46,16 @@ def page_review(request: Request, offset: int = 0) -> Response:
 
 
 def _unit_view(request: Request, unit_id: int) -> dict:
+    """A unit, the corrections that made or changed it (`history`), and the latest of its release."""
     with memory(request) as tm:
         unit = _unit_or_404(tm, unit_id)
-        history = tm.corrections(20, (unit.collection, unit.release_id))
-    return {"unit": _unit(unit), "corrections": [dataclasses.asdict(c) for c in history]}
+        history = tm.corrections(100, (unit.collection, unit.release_id))
+    own = [c for c in history if unit_id in {u["id"] for u in c.before + c.after}]
+    return {
+        "unit": _unit(unit),
+        "history": [dataclasses.asdict(c) for c in own],
+        "corrections": [dataclasses.asdict(c) for c in history[:20]],
+    }
 
 
 def _etag(version: int) -> str:
