@@ -346,3 +346,29 @@ def test_a_units_page_shows_its_own_history(served):
     assert [c["action"] for c in view["history"]] == ["edit"] and other["history"] == []
     assert [c["action"] for c in view["corrections"]] == ["accept", "edit"]
     assert 'id="history"' in client.get(f"/units/{unit.id}").text
+
+
+def test_corrections_are_filtered_paged_and_an_edit_shown_as_a_diff(served, monkeypatch):
+    client, token, unit, db = served
+    bearer = {"Authorization": f"Bearer {token}"}
+    with TranslationMemory(db) as tm:
+        tm.add_user("bob", PASSWORD)
+        bobs = {"Authorization": f"Bearer {tm.new_token('bob')}"}
+    english = unit.texts["en"]
+    edited = "Newly " + " ".join(english.split()[1:])  # the first word replaced
+    client.put(f"/api/units/{unit.id}", json={"texts": {"en": edited}}, headers=bearer)
+    client.post(f"/api/units/{unit.id}/accept", json={}, headers=bobs)
+    client.post(f"/api/units/{unit.id + 1}/accept", json={}, headers=bearer)
+    everything = client.get("/api/corrections").json()
+    assert [c["action"] for c in everything["corrections"]] == ["accept", "accept", "edit"]
+    [edit] = client.get("/api/corrections", params={"action": "edit"}).json()["corrections"]
+    first_word = english.split()[0]
+    assert edit["changes"]["en"][:2] == [["removed", first_word], ["added", "Newly"]]
+    assert [c["user"] for c in client.get("/api/corrections", params={"user": "bob"}).json()["corrections"]] == ["bob"]
+    monkeypatch.setattr("tm.web.review.PAGE", 2)
+    first = client.get("/api/corrections").json()
+    assert len(first["corrections"]) == 2 and first["older"] is not None
+    rest = client.get("/api/corrections", params={"before": first["older"]}).json()
+    assert [c["action"] for c in rest["corrections"]] == ["edit"] and rest["older"] is None
+    page = client.get("/corrections", params={"action": "edit"}).text
+    assert f'<span class="removed">{first_word}</span>' in page and '<span class="added">Newly</span>' in page

@@ -210,10 +210,26 @@ class Corrections:
         ).fetchone()
         return self.tri_unit(found[0]) if found else None
 
-    def corrections(self, limit: int = 100, release: tuple[str, str] | None = None) -> list[Correction]:
-        """The corrections made, newest first; only those of one release (collection, id) if given."""
-        where, args = ("WHERE collection = ? AND release_id = ?", list(release)) if release else ("", [])
-        return self._corrections_where(f"{where} ORDER BY id DESC LIMIT ?", [*args, limit])
+    def corrections(
+        self,
+        limit: int = 100,
+        release: tuple[str, str] | None = None,
+        user: str | None = None,
+        action: str | None = None,
+        before: int | None = None,
+    ) -> list[Correction]:
+        """The corrections made, newest first; only those of one release (collection, id), by one
+        user, of one action, or older than the correction `before` (the next page), if given."""
+        where, args = [], []
+        if release:
+            where.append("collection = ? AND release_id = ?")
+            args += list(release)
+        for clause, value in (("user = ?", user), ("action = ?", action), ("id < ?", before)):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        clauses = ("WHERE " + " AND ".join(where) + " " if where else "") + "ORDER BY id DESC LIMIT ?"
+        return self._corrections_where(clauses, [*args, limit])
 
     def correction(self, correction_id: int) -> Correction:
         """One correction; a StoreError when there is none."""

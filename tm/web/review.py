@@ -15,6 +15,7 @@ from starlette.responses import Response
 from tm import review
 from tm.errors import Conflict, NotFound, TmError
 from tm.langs import CODES
+from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory, UnitRecord
 from tm.web.auth import WRITER
 from tm.web.common import local_path, memory, render
@@ -209,20 +210,42 @@ def _count(value) -> int:
         raise HTTPException(422, f"{value!r} is not a number of sentences") from None
 
 
-def _corrections(request: Request) -> dict:
+def _corrections(request: Request, user: str | None, action: str | None, before: int | None) -> dict:
+    """A page of corrections, newest first, filtered; each edit with its word diff per language."""
+    wanted = {"user": user or None, "action": action or None, "before": before}
     with memory(request) as tm:
-        return {"corrections": [dataclasses.asdict(c) for c in tm.corrections(100)]}
+        found = tm.corrections(PAGE, **wanted)
+    shown = [dataclasses.asdict(c) | {"changes": _changes(c)} for c in found]
+    older = found[-1].id if len(found) == PAGE else None
+    return {"corrections": shown, "filters": {"user": user or "", "action": action or ""}, "older": older}
+
+
+def _changes(correction) -> dict[str, list[tuple[str, str]]]:
+    """What an edit changed, per language, as a word diff from the text before to the text after."""
+    if correction.action != "edit" and not correction.action.startswith("edit ("):
+        return {}
+    [before], [after] = correction.before, correction.after
+    return {
+        lang: diff_parts(text, before["texts"][lang])
+        for lang, text in after["texts"].items()
+        if before["texts"].get(lang) not in (None, text)
+    }
 
 
 @router.get("/api/corrections")
-def api_corrections(request: Request) -> dict:
-    """The latest corrections: who, when, what, before and after."""
-    return _corrections(request)
+def api_corrections(
+    request: Request, user: str | None = None, action: str | None = None, before: int | None = None
+) -> dict:
+    """The latest corrections: who, when, what, before and after (for an edit, `changes`: a word
+    diff per language); filtered by user and action; `before` (the `older` id) gives the next page."""
+    return _corrections(request, user, action, before)
 
 
 @router.get("/corrections", include_in_schema=False)
-def page_corrections(request: Request) -> Response:
-    return render(request, "corrections.html", _corrections(request))
+def page_corrections(
+    request: Request, user: str | None = None, action: str | None = None, before: int | None = None
+) -> Response:
+    return render(request, "corrections.html", _corrections(request, user, action, before))
 
 
 def _undo(request: Request, correction: int, user: str) -> dict:
