@@ -149,3 +149,17 @@ def test_a_query_in_another_language_is_offered_as_a_switch_with_the_query_kept(
     assert [(source, target) for _href, source, target in links] == [("ru", "en")]  # the target was ru: swapped
     href = links[0][0].replace("&amp;", "&")
     assert client.get(href).status_code == 200 and "q=%D0%9F%D0%B5%D1%80%D0%B5" in href
+
+
+def test_the_releases_are_listed_a_page_at_a_time(client, monkeypatch):
+    listed = client.get("/api/releases").json()
+    names = [f"{r['collection']}/{r['release_id']}" for r in listed["releases"]]
+    assert names == ["import/hostile", *(f"sample/2024-00{n}" for n in range(1, 7))]
+    assert (listed["previous"], listed["next"]) == (None, None)
+    monkeypatch.setattr(read, "RELEASES_PAGE", 3)
+    second = client.get("/api/releases", params={"offset": 3}).json()
+    assert [r["release_id"] for r in second["releases"]] == ["2024-003", "2024-004", "2024-005"]
+    assert (second["previous"], second["next"]) == (0, 6)
+    page = client.get("/releases", params={"collection": "sample", "offset": 3}).text
+    assert 'id="previous"' in page and 'id="next"' not in page and "sample/2024-006" in page
+    assert client.get("/api/releases", params={"flagged": "true"}).json()["releases"] == []

@@ -677,9 +677,17 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         units = list(self.units(releases=[key], include_lone=True))
         return units or [unit for lang in CODES for unit in self.lone_segments(lang, key)]
 
-    def releases(self, collection: str | None = None, since: str | None = None, flagged: bool = False) -> list[dict]:
+    def releases(
+        self,
+        collection: str | None = None,
+        since: str | None = None,
+        flagged: bool = False,
+        limit: int = -1,
+        offset: int = 0,
+    ) -> list[dict]:
         """The stored releases, by collection and id: date, languages, units of two or more
-        languages, flag; only one collection's, those dated on or after `since`, or the flagged."""
+        languages, flag; only one collection's, those dated on or after `since`, or the flagged;
+        `limit` of them (-1: all) from `offset`."""
         where, args = [], []
         for clause, value in (("r.collection = ?", collection), ("r.date >= ?", since)):
             if value:
@@ -692,8 +700,8 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
             " documents d WHERE d.release = r.id ORDER BY d.lang)) AS languages, (SELECT count(*) FROM units u"
             f" WHERE u.release = r.id AND {MULTILINGUAL}) AS units, r.flag FROM releases r"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY r.collection, r.release_id",
-            args,
+            + " ORDER BY r.collection, r.release_id LIMIT ? OFFSET ?",
+            [*args, limit, offset],
         )
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
