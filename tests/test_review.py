@@ -292,3 +292,19 @@ def test_more_than_a_thousand_reviewed_units_come_back_in_their_order(tm, tmp_pa
     units = tm.release_units(tm.release_key("import", str(path.resolve())))
     assert [u.texts["en"] for u in units] == [en for en, _ in rows] + ["One more."]
     assert sum(u.reviewer == "anna" for u in units) == 1_200
+
+
+def test_a_unit_gets_the_translation_it_lacks_and_undo_takes_it_back(tm):
+    [lacking] = [u for u in units_of(tm, "2024-006") if u.texts.get("en") == "Message for the media"]
+    assert "ru" not in lacking.texts
+    correction = review.add_language(tm, lacking.id, {"ru": "Сообщение для СМИ."}, "anna")
+    added = tm.tri_unit(lacking.id)
+    assert added.texts == {**lacking.texts, "ru": "Сообщение для СМИ."} and added.reviewer == "anna"
+    assert added.bead_type == "1-1-1" and tm.check() == []
+    assert lookup(tm, "Сообщение для СМИ.", "ru", "en")[0].target == "Message for the media"
+    with pytest.raises(TmError, match="has a ru sentence already"):
+        review.add_language(tm, lacking.id, {"ru": "Ещё."}, "anna")
+    review.undo(tm, correction, "anna")
+    with pytest.raises(TmError, match="empty"):
+        review.add_language(tm, lacking.id, {"ru": " "}, "anna")
+    assert tm.tri_unit(lacking.id).texts == lacking.texts

@@ -85,8 +85,10 @@ class ReviewersAndBuilds(RuleBasedStateMachine):
         action = data.draw(st.sampled_from(review.ACTIONS))
         lang = data.draw(st.sampled_from(sorted(unit.texts)))
         self.edits += 1
+        lacking = [code for code in ("tk", "ru", "en") if code not in unit.texts]
+        written = lacking[0] if action == "add-language" and lacking else lang
         options = {
-            "texts": {lang: f"Edited text {self.edits}."},
+            "texts": {written: f"Edited text {self.edits}."},
             "at": {lang: data.draw(st.integers(0, 2))},
             "lang": lang,
             "to": data.draw(st.sampled_from(["next", "previous"])),

@@ -372,3 +372,21 @@ def test_corrections_are_filtered_paged_and_an_edit_shown_as_a_diff(served, monk
     assert [c["action"] for c in rest["corrections"]] == ["edit"] and rest["older"] is None
     page = client.get("/corrections", params={"action": "edit"}).text
     assert f'<span class="removed">{first_word}</span>' in page and '<span class="added">Newly</span>' in page
+
+
+def test_a_missing_language_is_added_through_the_form_and_the_api(served):
+    client, token, _unit, db = served
+    with TranslationMemory(db) as tm:
+        [lacking] = [u for u in tm.release_units(tm.release_key("sample", "2024-006")) if len(u.texts) == 2][:1]
+    sign_in(client)
+    page = client.get(f"/units/{lacking.id}").text
+    assert 'id="add-ru"' in page and 'id="add-en"' not in page
+    form = {"csrf": csrf_of(page), "version": re.search(r'name="version" value="(\d+)"', page).group(1)}
+    sent = client.post(f"/units/{lacking.id}/add-language", data=form | {"ru": "Новое предложение."})
+    assert sent.status_code == 200 and "Новое предложение." in sent.text
+    again = client.post(
+        f"/api/units/{lacking.id}/add-language",
+        json={"texts": {"ru": "x"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert again.status_code == 422 and "has a ru sentence already" in again.json()["detail"]

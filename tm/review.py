@@ -23,6 +23,7 @@ __all__ = [
     "ACTIONS",
     "FileCorrections",
     "accept",
+    "add_language",
     "apply",
     "corrections_from_file",
     "delete",
@@ -35,7 +36,7 @@ __all__ = [
 ]
 
 
-ACTIONS = ("edit", "accept", "split", "merge", "relink", "not-translation", "delete")
+ACTIONS = ("edit", "add-language", "accept", "split", "merge", "relink", "not-translation", "delete")
 
 
 def apply(
@@ -51,9 +52,10 @@ def apply(
     expect: int | None = None,
 ) -> int:
     """The correction `action` (one of ACTIONS, as the web and the API name them) with its
-    options: `texts` for edit, `at` for split, `lang` and `to` for relink."""
+    options: `texts` for edit and add-language, `at` for split, `lang` and `to` for relink."""
     operations = {
         "edit": lambda: edit(tm, unit_id, texts or {}, user, expect),
+        "add-language": lambda: add_language(tm, unit_id, texts or {}, user, expect),
         "accept": lambda: accept(tm, unit_id, user, expect),
         "split": lambda: split(tm, unit_id, user, at, expect),
         "merge": lambda: merge(tm, unit_id, user, expect),
@@ -81,6 +83,27 @@ def edit(tm: TranslationMemory, unit_id: int, texts: dict[str, str], user: str, 
     with tm.transaction():
         unit = tm.require_version(unit_id, expect)
         return tm.record_correction(user, "edit", [unit], [_edited(unit, texts)])
+
+
+def add_language(
+    tm: TranslationMemory, unit_id: int, texts: dict[str, str], user: str, expect: int | None = None
+) -> int:
+    """Give the unit a translation in a language it lacks (language -> text): the sentence the
+    aligner found no counterpart for, written by a person. It is not on any page, as an edited
+    text is not."""
+    with tm.transaction():
+        unit = tm.require_version(unit_id, expect)
+        for lang, text in texts.items():
+            check_lang(lang)
+            if lang in unit.texts:
+                raise TmError(f"unit {unit_id} has a {lang} sentence already: edit it")
+            if not text.strip():
+                raise TmError(f"the new {lang} text of unit {unit_id} is empty")
+        if not texts:
+            raise TmError(f"give unit {unit_id} a text in the language it lacks")
+        spans = {**unit.spans, **{lang: (None, 1) for lang in texts}}
+        added = replace(unit, spans=spans, texts={**unit.texts, **{lang: text.strip() for lang, text in texts.items()}})
+        return tm.record_correction(user, "add language", [unit], [added])
 
 
 def _edited(unit: UnitRecord, texts: dict[str, str]) -> UnitRecord:

@@ -19,7 +19,9 @@ from tm.langs import CODES
 if TYPE_CHECKING:
     from tm.store import TranslationMemory, UnitRecord
 
-unit_app = typer.Typer(help="Correct one unit: show, accept, edit, split, merge, relink, not-translation, delete.")
+unit_app = typer.Typer(
+    help="Correct one unit: show, accept, edit, add-language, split, merge, relink, not-translation, delete."
+)
 user_app = typer.Typer(help="The people who may change the TM through `tm serve`.")
 app.add_typer(unit_app, name="unit")
 app.add_typer(user_app, name="user")
@@ -100,6 +102,24 @@ def unit_edit(
     if not texts:
         raise TmError("give the new text with --tk, --ru or --en")
     _correct(db, lambda tm: review.edit(tm, unit_id, texts, _who(user), expect))
+
+
+@unit_app.command("add-language")
+@reports_errors
+def unit_add_language(
+    unit_id: UNIT,
+    tk: Annotated[str | None, typer.Option(help="the Turkmen translation it lacks")] = None,
+    ru: Annotated[str | None, typer.Option(help="the Russian translation it lacks")] = None,
+    en: Annotated[str | None, typer.Option(help="the English translation it lacks")] = None,
+    db: DB = Path("tm.db"),
+    user: USER = None,
+    expect: EXPECT = None,
+) -> None:
+    """Give the unit a translation in a language it lacks."""
+    from tm import review
+
+    texts = {lang: text for lang, text in (("tk", tk), ("ru", ru), ("en", en)) if text is not None}
+    _correct(db, lambda tm: review.add_language(tm, unit_id, texts, _who(user), expect))
 
 
 @unit_app.command("split")

@@ -153,13 +153,16 @@ def api_action(
     at: Annotated[dict[str, int] | None, Body(embed=True)] = None,
     lang: Annotated[str | None, Body(embed=True)] = None,
     to: Annotated[str | None, Body(embed=True)] = None,
+    texts: Annotated[dict[str, str] | None, Body(embed=True)] = None,
     if_match: IF_MATCH = None,
     version: VERSION = None,
 ) -> dict:
-    """accept, split (`{"at": {"en": 1}}`: sentences per language in the first part), merge (with
+    """accept, add-language (`{"texts": {"ru": "..."}}`: a translation in a language the unit
+    lacks), split (`{"at": {"en": 1}}`: sentences per language in the first part), merge (with
     the next unit), relink (`{"lang": "ru", "to": "next"}`: move that language's sentences to the
     unit beside), not-translation or delete; returns the correction."""
     options = {"at": at, "lang": lang or "", "to": to or "next", "expect": _expected(if_match, version)}
+    options["texts"] = texts
     return _apply(request, user, unit_id, action, options)
 
 
@@ -186,6 +189,8 @@ def _form_action(request: Request, unit_id: int, action: str, user: str, form: F
         texts = {lang: text for lang, text in texts.items() if current.get(lang) != text}
         if not texts:
             return RedirectResponse(f"/units/{unit_id}", status_code=303)
+    if action == "add-language":
+        texts = {lang: text for lang, text in texts.items() if text.strip()}
     options = {"texts": texts, "at": at, "lang": str(form.get("lang", "")), "to": str(form.get("to", "next"))}
     try:
         record = _apply(request, user, unit_id, action, options | {"expect": expect})
