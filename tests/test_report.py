@@ -3,8 +3,12 @@
 import subprocess
 import sys
 
+import pandas as pd
+import pytest
+
 from tests.conftest import SAMPLE
 from tm.jobs import build
+from tm.report import releases_per_month
 from tm.store import TranslationMemory
 
 HOSTILE = (
@@ -44,3 +48,20 @@ def test_report_of_an_unknown_run_is_one_line(tmp_path):
     failed = tm_command("report", "--run", "9", cwd=tmp_path)
     assert failed.returncode == 1 and failed.stderr.startswith("Error: ") and "no run 9 in the TM" in failed.stderr
     assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("days", "months"),
+    [
+        (
+            [("2024-02-12", 1), ("2024-02-20", 2), ("2024-05-01", 1)],
+            [("2024-02", 3), ("2024-03", 0), ("2024-04", 0), ("2024-05", 1)],
+        ),
+        ([("2023-12-31", 1), ("2024-01-01", 1)], [("2023-12", 1), ("2024-01", 1)]),
+        ([("2024-07-02", 4)], [("2024-07", 4)]),
+        ([], []),
+    ],
+)
+def test_releases_per_month_stand_on_a_time_axis(days, months):
+    table = releases_per_month(pd.DataFrame(days, columns=["date", "releases"]))
+    assert list(table.itertuples(index=False, name=None)) == months

@@ -84,23 +84,42 @@ def _texts(unit) -> list[str]:
     return [unit.texts.get(lang, "") for lang in CODES]
 
 
+MAX_LABELS = 24  # x-axis labels a chart shows at most
+
+
 def chart(table: pd.DataFrame, x: str, y: str, kind: str) -> str:
     """A bar or line chart of `table` as a PNG data URI."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     figure, axis = plt.subplots(figsize=(6, 2.6))
     if len(table):
         table.plot(x=x, y=y, kind=kind, ax=axis, legend=False, color="#4472c4")
     axis.set_ylabel(y)
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 of a release
     axis.tick_params(axis="x", labelrotation=45, labelsize=7)
+    labels = axis.get_xticklabels()
+    step = max(1, len(labels) // MAX_LABELS)
+    for n, label in enumerate(labels):  # a label every few bars when there are many (years of months)
+        label.set_visible(n % step == 0)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
     plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def releases_per_month(per_day: pd.DataFrame) -> pd.DataFrame:
+    """Releases per month, every month from the first to the last (a month with none shows as 0,
+    so that the bars stand on a time axis, not side by side across the gaps)."""
+    if per_day.empty:
+        return pd.DataFrame({"month": [], "releases": []})
+    months = per_day.groupby(per_day["date"].str[:7])["releases"].sum()
+    every = pd.period_range(months.index.min(), months.index.max(), freq="M").strftime("%Y-%m")
+    return months.reindex(every, fill_value=0).rename_axis("month").reset_index()
 
 
 def overview_tables(tm: TranslationMemory) -> dict[str, pd.DataFrame]:
@@ -110,11 +129,10 @@ def overview_tables(tm: TranslationMemory) -> dict[str, pd.DataFrame]:
     tenths = tm.confidence_tenths()
     labels = [f"{low:.1f}-{high:.1f}" for low, high in pairwise(BINS)]
     per_day = pd.DataFrame(tm.releases_per_day(), columns=["date", "releases"])
-    per_month = per_day.groupby(per_day["date"].str[:7].rename("month"))["releases"].sum().reset_index()
     return {
         "units per language pair": pd.DataFrame(sorted(stats.by_pair.items()), columns=["pair", "units"]),
         "confidence": pd.DataFrame({"confidence": labels, "units": tenths}),
-        "releases per month": per_month,
+        "releases per month": releases_per_month(per_day),
         "reviewed": pd.DataFrame(tm.review_counts().items(), columns=["state", "units"]),
     }
 
