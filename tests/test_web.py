@@ -103,14 +103,19 @@ def test_a_slow_tmserver_lookup_holds_no_other_request(client, monkeypatch):
         return real(tm, text, *args)
 
     # The finder is `_matches`'s default argument, bound when it was defined.
-    monkeypatch.setattr(read._matches, "__defaults__", (None, slow, False))
+    defaults = tuple(slow if value is real else value for value in read._matches.__defaults__)
+    assert slow in defaults
+    monkeypatch.setattr(read._matches, "__defaults__", defaults)
 
     async def run() -> list[str]:
         transport = httpx.ASGITransport(app=client.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://tm") as http:
             slow_request = asyncio.create_task(http.get("/tmserver/en/tk/unit/slow"))
-            while not started.is_set():
+            for _ in range(1000):  # 10 s at most: a request that fails at once must not hang the test
+                if started.is_set() or slow_request.done():
+                    break
                 await asyncio.sleep(0.01)
+            assert started.is_set(), "the slow lookup never started"
             for reply in await asyncio.gather(*(http.get(f"/tmserver/en/tk/unit/{QUERY}") for _ in range(20))):
                 assert reply.status_code == 200 and reply.json()[0]["quality"] == 85
                 finished.append("ordinary")
@@ -163,3 +168,12 @@ def test_the_releases_are_listed_a_page_at_a_time(client, monkeypatch):
     page = client.get("/releases", params={"collection": "sample", "offset": 3}).text
     assert 'id="previous"' in page and 'id="next"' not in page and "sample/2024-006" in page
     assert client.get("/api/releases", params={"flagged": "true"}).json()["releases"] == []
+
+
+def test_each_match_comes_with_its_release_around_it(client):
+    [best, *_] = client.get("/api/lookup", params={"text": QUERY, "source": "en", "target": "tk"}).json()["matches"]
+    around = best["context"]
+    assert [u["match"] for u in around].count(True) == 1 and len(around) in (2, 3)
+    assert next(u for u in around if u["match"])["source"] == best["source"]
+    page = client.get("/", params={"q": QUERY}).text
+    assert '<details class="context"><summary>in its release</summary>' in page and "▶ " in page

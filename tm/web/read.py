@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
-from tm.lookup import Filters, bridged_lookup, concordance, query_problem, reviewable_unit
+from tm.lookup import Filters, bridged_lookup, concordance, context, query_problem, reviewable_unit
 from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory
 from tm.web.common import memory, render
@@ -63,9 +63,11 @@ def _matches(
     filters: Filters | None = None,
     finder=bridged_lookup,
     reviewable: bool = False,
+    around: int = 0,
 ) -> list[dict]:
     """`finder`'s matches (the lookup of `tm lookup`, or the concordance) as plain dicts; with
-    `reviewable`, each with the id of the unit its page and /api/units take (`unit_id`)."""
+    `reviewable`, each with the id of the unit its page and /api/units take (`unit_id`); with
+    `around`, each with that many units of its release before and after it (`context`)."""
     if source == target:
         raise HTTPException(422, "from and to are the same language")
     if not text.strip():
@@ -76,7 +78,21 @@ def _matches(
         except TmError as error:
             raise HTTPException(422, error.problem) from None
         ids = [reviewable_unit(tm, m) if reviewable else None for m in found]
-    return [_match(m) | ({"unit_id": unit_id} if reviewable else {}) for m, unit_id in zip(found, ids, strict=True)]
+        contexts = [_context(tm, m, source, target, around) for m in found] if around else []
+    shown = [_match(m) | ({"unit_id": unit_id} if reviewable else {}) for m, unit_id in zip(found, ids, strict=True)]
+    for match, units in zip(shown, contexts, strict=False):
+        match["context"] = units
+    return shown
+
+
+def _context(tm: TranslationMemory, match, source: str, target: str, around: int) -> list[dict]:
+    """The units around a match in its release, the match itself marked (none for a sentence of
+    a page stored with no counterpart, or a release replaced since the lookup)."""
+    try:
+        units = context(tm, match.unit, source, target, around)
+    except TmError:
+        return []
+    return [{"source": u.texts[source], "target": u.texts[target], "match": u.id == match.unit.id} for u in units]
 
 
 def _search(
@@ -85,7 +101,7 @@ def _search(
     return {
         "matches": [
             match | {"diff_parts": diff_parts(text, match["source"])}
-            for match in _matches(request, text, source, target, threshold, top, filters, reviewable=True)
+            for match in _matches(request, text, source, target, threshold, top, filters, reviewable=True, around=1)
         ],
         "concordance": _matches(request, text, source, target, threshold, top, filters, _concordance, True),
     }
@@ -126,8 +142,8 @@ def page_search(
     if q and (problem := query_problem(q, source)):
         # The query kept, and each language it can be looked up in offered as a switch.
         switches = [_switched(request, lang, source, target) for lang in CODES if not query_problem(q, lang)]
-        context = shown | chosen | {"matches": [], "concordance": [], "problem": problem, "switches": switches}
-        return render(request, "search.html", context, 422)
+        page = shown | chosen | {"matches": [], "concordance": [], "problem": problem, "switches": switches}
+        return render(request, "search.html", page, 422)
     found = _search(request, q, source, target, threshold, 10, filters) if q else {"matches": [], "concordance": []}
     return render(request, "search.html", shown | chosen | found)
 
