@@ -4,9 +4,11 @@ sign in, edit a unit, export, find the edit in the file; sign out, and an edit i
 The server is `tm serve` itself, started as a process on a free port. Screenshots of every page
 go to tests/output/browser/ (TM_BROWSER_SHOTS elsewhere)."""
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ import pytest
 from tests.conftest import ROOT, SAMPLE, require_tool, serving
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 PASSWORD = "correct horse battery"
@@ -109,6 +113,55 @@ def test_sign_in_edit_export_and_find_the_edit_in_the_file(server, browser):
     browser.get(server + "/overview")
     assert len(browser.find_elements(By.CSS_SELECTOR, "img")) == 4
     shot(browser, "overview")
+
+
+def sign_in(server, browser) -> None:
+    browser.get(server + "/login?next=/review")
+    browser.find_element(By.ID, "name").send_keys("anna")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "submit").click()
+    assert wait_for(browser, "#user").text == "anna"
+
+
+def press(browser, *keys: str) -> None:
+    """Keys typed on the page itself, not into a field."""
+    browser.execute_script("document.activeElement.blur()")
+    ActionChains(browser).send_keys(*keys).perform()
+
+
+def test_the_keyboard_copies_a_match_walks_the_queue_accepts_and_saves(server, browser):
+    sign_in(server, browser)
+    browser.get(server + "/?q=" + QUERY.replace(" ", "+"))
+    first = wait_for(browser, ".match")
+    assert first.find_element(By.CSS_SELECTOR, "button.copy").text == "Copy"
+    press(browser, "1")
+    WebDriverWait(browser, 5).until(lambda _d: first.get_attribute("data-copied") == "true")
+    press(browser, "/")
+    assert browser.switch_to.active_element.get_attribute("name") == "q"
+    browser.get(server + "/review")
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr[data-unit]")
+    second = rows[1].get_attribute("data-unit")
+    press(browser, "j", "j")
+    assert "selected" in rows[1].get_attribute("class") and "selected" not in rows[0].get_attribute("class")
+    press(browser, "a")  # accepts the second unit; the queue comes back without it
+    WebDriverWait(browser, 10).until(
+        lambda d: (
+            second not in [r.get_attribute("data-unit") for r in d.find_elements(By.CSS_SELECTOR, "tr[data-unit]")]
+        )
+    )
+    browser.get(server + f"/units/{second}")
+    assert "reviewed by anna" in wait_for(browser, "#reviewed").text
+    field = browser.find_element(By.CSS_SELECTOR, "textarea[name]")
+    field.send_keys(" Saved by keyboard.")
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys("s").key_up(Keys.CONTROL).perform()
+
+    def stored(_driver) -> bool:
+        with urllib.request.urlopen(f"{server}/api/units/{second}") as answer:
+            texts = json.load(answer)["unit"]["texts"]
+        return any(text.endswith("Saved by keyboard.") for text in texts.values())
+
+    WebDriverWait(browser, 10).until(stored)
+    shot(browser, "keyboard")
 
 
 def test_after_signing_out_an_edit_is_refused(server, browser):

@@ -10,12 +10,13 @@ import functools
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import unquote_plus, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from tm.errors import TmError
 from tm.langs import CODES, from_any
@@ -28,6 +29,7 @@ LANGUAGE = Annotated[str, Query(pattern="^(tk|ru|en)$")]
 DAY = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]  # empty, as a form sends it: no filter
 COLLECTIONS = Annotated[list[str] | None, Query()]
 router = APIRouter()
+STATIC = Path(__file__).with_name("static")
 
 
 class _AnyText(Convertor):
@@ -208,6 +210,12 @@ def api_release(request: Request, name: str) -> dict:
 @router.get("/releases/{name:path}", include_in_schema=False)
 def page_release(request: Request, name: str) -> Response:
     return render(request, "release.html", _release(request, name))
+
+
+@router.get("/static/keys.js", include_in_schema=False)
+def keyboard_shortcuts() -> FileResponse:
+    """The pages' keyboard shortcuts: a small script of ours, served from here (no CDN)."""
+    return FileResponse(STATIC / "keys.js", media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
 
 
 @router.get("/api", include_in_schema=False)
