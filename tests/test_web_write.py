@@ -1,6 +1,7 @@
 """tm serve, the part that changes the TM: sign-in, CSRF, API tokens, corrections, undo, upload
 and download; every write refused without credentials."""
 
+import base64
 import json
 import re
 
@@ -390,3 +391,16 @@ def test_a_missing_language_is_added_through_the_form_and_the_api(served):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert again.status_code == 422 and "has a ru sentence already" in again.json()["detail"]
+
+
+def test_the_pretranslation_analysis_is_shown_on_a_page_with_the_file_in_it(served):
+    client, *_ = served
+    query = "The parties discussed the development of transport links between the two countries."
+    source = f'msgid ""\nmsgstr "Language: tk\\n"\n\nmsgid "{query}"\nmsgstr ""\n\nmsgid "Zzz qqq."\nmsgstr ""\n'
+    page = client.post("/files/pretranslate", files={"file": ("job.po", source.encode())}, data={"target": "tk"})
+    assert page.status_code == 200
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td>", page.text))
+    assert rows["85-94%"] == "1" and rows["no match"] == "1"
+    data = re.search(r'download="job.po" href="data:application/octet-stream;base64,([^"]+)"', page.text).group(1)
+    filled = base64.b64decode(data).decode()
+    assert "Taraplar" in filled and "#, fuzzy" in filled

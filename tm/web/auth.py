@@ -28,7 +28,7 @@ FAILURES_ALLOWED_ANYWHERE = 50
 FAILURE_WINDOW = 300.0  # seconds
 FAILURES_TRACKED = 10_000  # keys (hashes of name and client) kept at most; the oldest go first
 # Writes anyone may send (signing in) or that only read the TM (pre-translating a file).
-OPEN_WRITES = {"/login", "/api/pretranslate"}
+OPEN_WRITES = {"/login", "/api/pretranslate", "/files/pretranslate"}
 UNAUTHORIZED = "sign in first, or send an API token"
 
 

@@ -4,6 +4,7 @@ PO, XLIFF or text file, and download the files of the export folder (never a fil
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import tempfile
@@ -104,32 +105,62 @@ def _limit(request: Request) -> int:
     return request.app.state.upload_limit
 
 
-@router.post("/api/pretranslate")
-def api_pretranslate(
-    request: Request,
-    file: UploadFile,
-    source: Annotated[str, Form(pattern="^(tk|ru|en)$")] = "en",
-    target: Annotated[str, Form(pattern="^(tk|ru|en)$")] = "tk",
-    threshold: Annotated[int, Form(ge=1, le=100)] = 75,
-) -> FileResponse:
-    """The uploaded PO, XLIFF or text file with its empty targets filled from the TM (exact
-    matches as translations, fuzzy ones marked for review, as `tm pretranslate` does); the
-    analysis comes in the X-TM-Analysis header as JSON. The TM is only read."""
-    name = Path(file.filename or "").name
+PRETRANSLATED = Annotated[str, Form(pattern="^(tk|ru|en)$")]
+
+
+def _pretranslated(request: Request, upload: UploadFile, source: str, target: str, threshold: int):
+    """The upload pre-translated in a private folder: (folder, output path, analysis); the
+    caller removes the folder."""
+    name = Path(upload.filename or "").name
     if not name.lower().endswith(PRETRANSLATE_SUFFIXES):
         raise HTTPException(422, f"{name or 'the upload'}: not a PO, XLIFF or text file")
     folder = Path(tempfile.mkdtemp(prefix="tm-pretranslate-"))
     path, output = folder / ("in" + Path(name).suffix.lower()), folder / name
     try:
         with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out)
+            shutil.copyfileobj(upload.file, out)
         with memory(request) as tm:
             analysis = pretranslate(tm, path, source, target, output, threshold, PRETRANSLATE_LIMIT)
     except TmError as error:
         shutil.rmtree(folder, ignore_errors=True)
         raise HTTPException(422, f"{name}: {error.problem}") from None
+    return folder, output, analysis
+
+
+@router.post("/api/pretranslate")
+def api_pretranslate(
+    request: Request,
+    file: UploadFile,
+    source: PRETRANSLATED = "en",
+    target: PRETRANSLATED = "tk",
+    threshold: Annotated[int, Form(ge=1, le=100)] = 75,
+) -> FileResponse:
+    """The uploaded PO, XLIFF or text file with its empty targets filled from the TM (exact
+    matches as translations, fuzzy ones marked for review, as `tm pretranslate` does); the
+    analysis comes in the X-TM-Analysis header as JSON. The TM is only read."""
+    folder, output, analysis = _pretranslated(request, file, source, target, threshold)
     headers = {"X-TM-Analysis": json.dumps(analysis.as_json())}
-    return FileResponse(output, filename=name, headers=headers, background=BackgroundTask(shutil.rmtree, folder, True))
+    background = BackgroundTask(shutil.rmtree, folder, True)
+    return FileResponse(output, filename=output.name, headers=headers, background=background)
+
+
+@router.post("/files/pretranslate", include_in_schema=False)
+def form_pretranslate(
+    request: Request,
+    file: UploadFile,
+    source: PRETRANSLATED = "en",
+    target: PRETRANSLATED = "tk",
+    threshold: Annotated[int, Form(ge=1, le=100)] = 75,
+) -> Response:
+    """The analysis as a page, as CAT tools show it before a job is quoted, with the file to
+    download in the page itself (nothing is kept on the server)."""
+    folder, output, analysis = _pretranslated(request, file, source, target, threshold)
+    try:
+        data = base64.b64encode(output.read_bytes()).decode()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    context = {"name": output.name, "analysis": analysis, "text": analysis.as_text(), "data": data}
+    return render(request, "pretranslated.html", context)
 
 
 def _imported(request: Request, upload: UploadFile, user: str, corrections: bool) -> dict:
