@@ -103,7 +103,7 @@ def test_sign_in_edit_export_and_find_the_edit_in_the_file(server, browser):
     Select(browser.find_element(By.NAME, "format")).select_by_visible_text("tmx")
     shot(browser, "files")
     browser.find_element(By.ID, "download").click()
-    exported = browser.downloads / "tm-en-tk.tmx"
+    exported = browser.downloads / "en-tk.tmx"
     WebDriverWait(browser, 20).until(lambda _d: exported.is_file() and exported.stat().st_size > 0)
     text = exported.read_text(encoding="utf-8")
     assert EDITED in text and '<prop type="x-reviewed-by">anna</prop>' in text

@@ -127,7 +127,7 @@ def test_upload_then_download_finds_the_imported_units(served):
     assert client.post("/api/import", files=upload, headers=auth).json()["imported"] == 1
     tmx = client.get("/api/export", params={"format": "tmx", "source": "en", "target": "tk"})
     assert tmx.status_code == 200 and "Ertiriňiz haýyrly." in tmx.text
-    assert 'filename="tm-en-tk.tmx"' in tmx.headers["content-disposition"]
+    assert 'filename="en-tk.tmx"' in tmx.headers["content-disposition"]
     assert client.get("/api/export", params={"format": "po", "target": "all"}).status_code == 422
     wrong = {"file": ("notes.txt", b"hello")}
     assert client.post("/api/import", files=wrong, headers=auth).status_code == 422

@@ -85,7 +85,7 @@ def api_export(
         raise HTTPException(422, "choose two different languages (a PO file holds one pair)")
     langs = CODES if target == "all" else (source, target)
     folder = Path(tempfile.mkdtemp(prefix="tm-export-"))
-    path = folder / f"tm-{'-'.join(langs)}.{format}"
+    path = folder / f"{'-'.join(langs)}.{format}"  # as the README's tm export names it
     try:
         with memory(request) as tm:
             options = formats.ExportOptions(langs=langs)
