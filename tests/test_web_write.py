@@ -404,3 +404,17 @@ def test_the_pretranslation_analysis_is_shown_on_a_page_with_the_file_in_it(serv
     data = re.search(r'download="job.po" href="data:application/octet-stream;base64,([^"]+)"', page.text).group(1)
     filled = base64.b64decode(data).decode()
     assert "Taraplar" in filled and "#, fuzzy" in filled
+
+
+def test_the_review_queue_is_filtered_and_keeps_its_filters(served):
+    client, *_ = served
+    everything = client.get("/api/review").json()["units"]
+    cut = max(u["confidence"] for u in everything)  # the units under the highest confidence
+    under = client.get("/api/review", params={"below": cut}).json()["units"]
+    assert under and all(u["confidence"] < cut for u in under) and len(under) < len(everything)
+    assert client.get("/api/review", params={"collection": "nothing"}).json()["units"] == []
+    assert client.get("/api/review", params={"flagged": "true"}).json()["units"] == []  # the sample has no flag
+    assert client.get("/api/review", params={"below": 2}).status_code == 422
+    sign_in(client)
+    kept = client.get("/review", params={"below": cut, "collection": "sample"}).text
+    assert f'name="back" value="/review?offset=0&amp;collection=sample&amp;below={cut}"' in kept

@@ -128,13 +128,27 @@ class Corrections:
         rows = self.db.execute(f"{_UNIT_QUERY} WHERE u.release = ? ORDER BY u.position", (release,)).fetchall()
         return [_record(row) for row in rows]
 
-    def review_queue(self, limit: int = 50, offset: int = 0) -> list[UnitRecord]:
+    def review_queue(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        collection: str | None = None,
+        flagged: bool = False,
+        below: float | None = None,
+    ) -> list[UnitRecord]:
         """Unreviewed units of two or more languages, the most likely wrong first: those of releases
-        whose versions may not be one release, then by calibrated confidence."""
+        whose versions may not be one release, then by calibrated confidence; only one collection's,
+        only flagged releases', or only those under a confidence, if asked."""
+        where, args = [f"u.reviewer IS NULL AND {MULTILINGUAL}"], []
+        for clause, value in (("r.collection = ?", collection), ("u.confidence < ?", below)):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        if flagged:
+            where.append("r.flag IS NOT NULL")
         rows = self.db.execute(
-            f"{_UNIT_QUERY} WHERE u.reviewer IS NULL AND {MULTILINGUAL}"
-            " ORDER BY r.flag IS NULL, u.confidence, u.id LIMIT ? OFFSET ?",
-            (limit, offset),
+            f"{_UNIT_QUERY} WHERE {' AND '.join(where)} ORDER BY r.flag IS NULL, u.confidence, u.id LIMIT ? OFFSET ?",
+            (*args, limit, offset),
         ).fetchall()
         return [_record(row) for row in rows]
 

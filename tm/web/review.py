@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Form, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Form, Header, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -28,22 +28,33 @@ def _unit(unit) -> dict:
     return dataclasses.asdict(unit)
 
 
-def _queue(request: Request, offset: int) -> dict:
+def _queue(request: Request, offset: int, collection: str, flagged: bool, below: float | None) -> dict:
+    offset = max(offset, 0)
     with memory(request) as tm:
-        units = [_unit(u) for u in tm.review_queue(PAGE, offset)]
+        units = [_unit(u) for u in tm.review_queue(PAGE, offset, collection or None, flagged, below)]
         counts = tm.review_counts()
-    return {"units": units, "offset": offset, "page": PAGE, **counts}
+        collections = tm.collections()
+    filters = {"collection": collection, "flagged": flagged, "below": below}
+    return {"units": units, "offset": offset, "page": PAGE, "filters": filters, "collections": collections, **counts}
+
+
+BELOW = Annotated[float | None, Query(ge=0, le=1, description="only units under this confidence")]
 
 
 @router.get("/api/review")
-def api_review(request: Request, offset: int = 0) -> dict:
-    """Unreviewed units, the most likely wrong first (flagged releases, then lowest confidence)."""
-    return _queue(request, max(offset, 0))
+def api_review(
+    request: Request, offset: int = 0, collection: str = "", flagged: bool = False, below: BELOW = None
+) -> dict:
+    """Unreviewed units, the most likely wrong first (flagged releases, then lowest confidence);
+    only one collection's, flagged releases', or those under a confidence, if asked."""
+    return _queue(request, offset, collection, flagged, below)
 
 
 @router.get("/review", include_in_schema=False)
-def page_review(request: Request, offset: int = 0) -> Response:
-    return render(request, "review.html", _queue(request, max(offset, 0)))
+def page_review(
+    request: Request, offset: int = 0, collection: str = "", flagged: bool = False, below: BELOW = None
+) -> Response:
+    return render(request, "review.html", _queue(request, offset, collection, flagged, below))
 
 
 def _unit_view(request: Request, unit_id: int) -> dict:
