@@ -5,6 +5,7 @@ from rapidfuzz.distance import Levenshtein
 
 from tm.errors import TmError
 from tm.formats import ImportedUnit
+from tm.langs import russian_lemmas
 from tm.lookup import (
     Filters,
     bridged_lookup,
@@ -376,3 +377,40 @@ def test_concordance_finds_a_name_written_after_initials(tm):
     assert muhriddin.diff == "S.A.[Mukhriddin] arrived in Ashgabat."
     assert "Ministr R.[Meredow] ilçi bilen duşuşdy." in [m.diff for m in concordance(tm, "Meredow", "tk", "en")]
     assert concordance(tm, "eredov", "en", "tk") == []  # a name's start, not any part of a word
+
+
+def test_a_russian_concordance_finds_the_forms_of_the_word_not_its_neighbours(tm):
+    with tm.transaction():
+        units = [
+            ImportedUnit(
+                {"ru": "Министр иностранных дел провёл встречу.", "tk": "Daşary işler ministri duşuşyk geçirdi."}
+            ),
+            ImportedUnit(
+                {"ru": "Министерство иностранных дел сообщает.", "tk": "Daşary işler ministrligi habar berýär."}
+            ),
+            ImportedUnit({"ru": "Встреча министра с послом.", "tk": "Ministriň ilçi bilen duşuşygy."}),
+            ImportedUnit({"ru": "Р.Мередов встретился с послом Мередовым.", "tk": "R.Meredow ilçi bilen duşuşdy."}),
+        ]
+        tm.add_imported("test", "ru", units)
+    found = sorted(m.source for m in concordance(tm, "министр", "ru", "tk"))
+    assert found == ["Встреча министра с послом.", "Министр иностранных дел провёл встречу."]
+    assert [m.source for m in concordance(tm, "министерство", "ru", "tk")] == ["Министерство иностранных дел сообщает."]
+    assert len(concordance(tm, "послом", "ru", "tk")) == 2  # посол, inflected
+    assert len(concordance(tm, "Мередов", "ru", "tk")) == 1  # a name the dictionary lacks: found by its stem
+
+
+@pytest.mark.parametrize(
+    ("word", "lemmas"),
+    [
+        ("министра", {"министр"}),
+        ("министерства", {"министерство"}),
+        ("переговорах", {"переговоры"}),
+        ("мередовым", None),
+    ],
+)
+def test_russian_lemmas(word, lemmas):
+    found = russian_lemmas(word)
+    if lemmas is None:
+        assert found is None  # not in the dictionary
+    else:
+        assert lemmas <= found

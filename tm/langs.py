@@ -3,6 +3,7 @@ plain-Latin form all three can be compared in (names, numbers and loan words the
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -103,3 +104,21 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 def transliterate(text: str) -> str:
     """Lower-case plain-Latin form of Turkmen, Russian or English text."""
     return _NON_WORD.sub(" ", text.lower().translate(_CYRILLIC_TO_LATIN).translate(_LATIN_FOLD))
+
+
+@functools.cache
+def _russian_morphology():
+    """pymorphy3's analyser with its Russian dictionary (loaded once, on the first Russian word)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@functools.lru_cache(maxsize=200_000)
+def russian_lemmas(word: str) -> frozenset[str] | None:
+    """The dictionary forms a Russian word may be an inflection of (министра -> министр), or None
+    when the dictionary does not know it (a name, a foreign word): then nothing can be said."""
+    morphology = _russian_morphology()
+    if not morphology.word_is_known(word):
+        return None
+    return frozenset(parse.normal_form for parse in morphology.parse(word))

@@ -28,7 +28,7 @@ import numpy as np
 from tm.corpus.detect import wrong_script
 from tm.embed import Encoder
 from tm.errors import TmError
-from tm.langs import CODES, LANGUAGES
+from tm.langs import CODES, LANGUAGES, russian_lemmas
 from tm.lookup.fuzzy import Match, Matches, best_first, finished, penalty, ranked_matches
 from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
 from tm.lookup.numbers import patch_numbers
@@ -328,6 +328,16 @@ def reviewable_unit(tm: TranslationMemory, match: Match) -> int | None:
     return record.id if record else None
 
 
+def _same_lemma(word: str):
+    """For a Russian query word the dictionary knows, a test that keeps the words its stem finds
+    only when they are forms of the same word: "министр" finds министра, not Министерство. A word
+    the dictionary does not know (a name) keeps what its stem finds."""
+    lemmas = russian_lemmas(word)
+    if lemmas is None:
+        return None
+    return lambda found: (other := russian_lemmas(found)) is None or bool(other & lemmas)
+
+
 def _stem(word: str) -> str:
     """Enough of an inflected word to find its other forms: drop up to 2 final letters of a long word."""
     return word[: max(4, len(word) - 2)] if len(word) > 4 else word
@@ -352,11 +362,13 @@ def concordance(
     _check_query(phrase, source)
     _check_options(source, target, 0, top)
     _check_collections(tm, filters)
-    stems = [_stem(t.casefold()) for t in tokens(phrase) if t[0].isalnum()]
+    query_words = [t.casefold() for t in tokens(phrase) if t[0].isalnum()]
+    stems = [_stem(word) for word in query_words]
+    keep = [_same_lemma(word) for word in query_words] if source == "ru" else None
     pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, stems)) + r"\w*", re.IGNORECASE)
     matches: list[Match] = []
     for layer in index_for(tm, source, target).layers:
-        entries = layer.containing(stems, filters)
+        entries = layer.containing(stems, filters, keep)
         allowed = layer.allowed_rows(filters) if filters else None
         for start in range(0, len(entries), top):
             matches += _in_context(tm, layer, entries[start : start + top], allowed, pattern, (source, target))

@@ -25,7 +25,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -320,23 +320,30 @@ class FuzzyIndex:
         order of the name: "Meredov" finds R.Meredov, the way these releases write people."""
         return sorted((found.group(1), word) for word in self.vocabulary if (found := _AFTER_INITIALS.match(word)))
 
-    def _words_starting(self, prefix: str) -> list[str]:
-        """The words that start with `prefix`, or whose name after initials does."""
+    def _words_starting(self, prefix: str, keep: Callable[[str], bool] | None = None) -> list[str]:
+        """The words that start with `prefix`, or whose name after initials does (those `keep`
+        accepts, if given)."""
         end = prefix + "\U0010ffff"
         words = self.sorted_words[
             bisect.bisect_left(self.sorted_words, prefix) : bisect.bisect_left(self.sorted_words, end)
         ]
         named = self.sorted_after_initials
         first, last = bisect.bisect_left(named, (prefix,)), bisect.bisect_left(named, (end,))
-        return words + [word for _name, word in named[first:last]]
+        found = words + [word for _name, word in named[first:last]]
+        return [word for word in found if keep(word)] if keep else found
 
-    def containing(self, prefixes: list[str], filters: Filters | None = None) -> np.ndarray:
+    def containing(
+        self,
+        prefixes: list[str],
+        filters: Filters | None = None,
+        keep: list[Callable[[str], bool] | None] | None = None,
+    ) -> np.ndarray:
         """Entries holding, for every prefix, a word that starts with it, or a name after initials
-        that does (shortest entries first); a number is found by its value, as numbers are posted
-        by value too."""
+        that does, and that its `keep` test accepts (shortest entries first); a number is found by
+        its value, as numbers are posted by value too."""
         found = None
-        for prefix in prefixes:
-            postings = [self._postings(self.vocabulary[w]) for w in self._words_starting(prefix)]
+        for prefix, kept in zip(prefixes, keep or [None] * len(prefixes), strict=True):
+            postings = [self._postings(self.vocabulary[w]) for w in self._words_starting(prefix, kept)]
             postings = [p for p in postings if len(p)]  # a capitalised or punctuation token has none
             if len(postings) == 1:
                 entries = postings[0]  # one word's postings: sorted, each entry once
