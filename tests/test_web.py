@@ -177,3 +177,16 @@ def test_each_match_comes_with_its_release_around_it(client):
     assert next(u for u in around if u["match"])["source"] == best["source"]
     page = client.get("/", params={"q": QUERY}).text
     assert '<details class="context"><summary>in its release</summary>' in page and "▶ " in page
+
+
+def test_the_releases_are_listed_by_name_date_or_confidence(client):
+    def listed(order):
+        return client.get("/api/releases", params={"order": order, "collection": "sample"}).json()["releases"]
+
+    by_date = [r["date"] for r in listed("date")]
+    assert by_date == sorted(by_date, reverse=True)  # the newest first
+    by_confidence = [r["confidence"] for r in listed("confidence")]
+    assert by_confidence == sorted(by_confidence) and all(0 < c <= 1 for c in by_confidence)
+    assert [r["release_id"] for r in listed("name")] == [f"2024-00{n}" for n in range(1, 7)]
+    assert client.get("/api/releases", params={"order": "size"}).status_code == 422
+    assert 'value="confidence" selected' in client.get("/releases", params={"order": "confidence"}).text

@@ -42,6 +42,12 @@ __all__ = [
     "content_hash",
 ]
 
+# How `releases()` can order them: by name, the newest first, the least confident first.
+RELEASE_ORDERS = {
+    "name": "r.collection",
+    "date": "r.date IS NULL, r.date DESC",
+    "confidence": "confidence IS NULL, confidence",
+}
 # Seconds a write waits for another writer before giving up with a one-line error.
 BUSY_TIMEOUT = 30.0
 _IMPORT_BATCH = 10_000
@@ -684,10 +690,13 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         flagged: bool = False,
         limit: int = -1,
         offset: int = 0,
+        order: str = "name",
     ) -> list[dict]:
-        """The stored releases, by collection and id: date, languages, units of two or more
-        languages, flag; only one collection's, those dated on or after `since`, or the flagged;
-        `limit` of them (-1: all) from `offset`."""
+        """The stored releases: name, date, languages, units of two or more languages, their mean
+        confidence, flag; only one collection's, those dated on or after `since`, or the flagged;
+        `limit` of them (-1: all) from `offset`, in the `order` of RELEASE_ORDERS."""
+        if order not in RELEASE_ORDERS:
+            raise StoreError(f"releases are listed by {', '.join(RELEASE_ORDERS)}, not {order!r}", self.path)
         where, args = [], []
         for clause, value in (("r.collection = ?", collection), ("r.date >= ?", since)):
             if value:
@@ -698,9 +707,10 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         cursor = self.db.execute(
             "SELECT r.collection, r.release_id, r.date, (SELECT group_concat(lang, ',') FROM (SELECT d.lang FROM"
             " documents d WHERE d.release = r.id ORDER BY d.lang)) AS languages, (SELECT count(*) FROM units u"
-            f" WHERE u.release = r.id AND {MULTILINGUAL}) AS units, r.flag FROM releases r"
+            f" WHERE u.release = r.id AND {MULTILINGUAL}) AS units, (SELECT round(avg(u.confidence), 2) FROM units u"
+            f" WHERE u.release = r.id AND {MULTILINGUAL}) AS confidence, r.flag FROM releases r"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY r.collection, r.release_id LIMIT ? OFFSET ?",
+            + f" ORDER BY {RELEASE_ORDERS[order]}, r.collection, r.release_id LIMIT ? OFFSET ?",
             [*args, limit, offset],
         )
         names = [d[0] for d in cursor.description]

@@ -172,32 +172,40 @@ def _release(request: Request, name: str) -> dict:
 RELEASES_PAGE = 100
 
 
-def _releases(request: Request, collection: str, flagged: bool, offset: int) -> dict:
+def _releases(request: Request, collection: str, flagged: bool, offset: int, order: str) -> dict:
     """A page of the stored releases, with the offsets of the pages before and after it."""
     offset = max(offset, 0)
     with memory(request) as tm:
-        found = tm.releases(collection or None, None, flagged, RELEASES_PAGE + 1, offset)
+        try:
+            found = tm.releases(collection or None, None, flagged, RELEASES_PAGE + 1, offset, order)
+        except TmError as error:
+            raise HTTPException(422, error.problem) from None
         collections = tm.collections()
     more = len(found) > RELEASES_PAGE
     return {
         "releases": found[:RELEASES_PAGE],
         "collections": collections,
-        "filters": {"collection": collection, "flagged": flagged},
+        "filters": {"collection": collection, "flagged": flagged, "order": order},
         "previous": max(offset - RELEASES_PAGE, 0) if offset else None,
         "next": offset + RELEASES_PAGE if more else None,
     }
 
 
 @router.get("/api/releases")
-def api_releases(request: Request, collection: str = "", flagged: bool = False, offset: int = 0) -> dict:
-    """The stored releases (name, date, languages, units, flag), a page at a time: `previous` and
-    `next` are the offsets of the pages beside."""
-    return _releases(request, collection, flagged, offset)
+def api_releases(
+    request: Request, collection: str = "", flagged: bool = False, offset: int = 0, order: str = "name"
+) -> dict:
+    """The stored releases (name, date, languages, units, mean confidence, flag), a page at a time
+    by name, date (newest first) or confidence (lowest first): `previous` and `next` are the
+    offsets of the pages beside."""
+    return _releases(request, collection, flagged, offset, order)
 
 
 @router.get("/releases", include_in_schema=False)
-def page_releases(request: Request, collection: str = "", flagged: bool = False, offset: int = 0) -> Response:
-    return render(request, "releases.html", _releases(request, collection, flagged, offset))
+def page_releases(
+    request: Request, collection: str = "", flagged: bool = False, offset: int = 0, order: str = "name"
+) -> Response:
+    return render(request, "releases.html", _releases(request, collection, flagged, offset, order))
 
 
 @router.get("/api/releases/{name:path}")
