@@ -120,6 +120,8 @@ def sign_in(server, browser) -> None:
     browser.find_element(By.ID, "name").send_keys("anna")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "submit").click()
+    # The sign-in page may show a session already signed in: wait for the page it leads to.
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/review"))
     assert wait_for(browser, "#user").text == "anna"
 
 
