@@ -276,13 +276,16 @@ def test_a_stranger_is_refused_before_the_body_is_read(served):
 
 
 def test_failed_sign_ins_cost_little_memory_and_lock_out_only_the_guesser(served):
-    client, *_ = served
-    app = client.app
-    huge = "n" * 900_000
-    for _ in range(60):
+    _client, *_rest, db = served
+    app = create_app(db)  # the default upload limit: a 900 KB name reaches the sign-in
+    client = TestClient(app)
+    for number in range(60):
         token = csrf_of(client.get("/login").text)
-        client.post("/login", data={"name": huge, "password": "wrong", "csrf": token})
-    assert sum(len(key) for key in app.state.failed_sign_ins) <= 2 * 16
+        huge = f"{number:02d}" + "n" * 900_000
+        answer = client.post("/login", data={"name": huge, "password": "wrong", "csrf": token})
+        assert answer.status_code == 401
+    tracked = app.state.failed_sign_ins
+    assert len(tracked) == 60 * 2 and all(len(key) == 16 for key in tracked)  # per name and client, per name
     for _ in range(5):
         assert sign_in(client, "a wrong guess").status_code == 401
     assert sign_in(client).status_code == 429  # the guesser waits
