@@ -406,8 +406,9 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         release = record.release
         paths = [document.path for document in release.documents.values()]
         replaced = {release.release_id, *self.releases_holding(release.collection, paths)}
-        kept = [unit for release_id in sorted(replaced) for unit in self.reviewed_of(release.collection, release_id)]
-        ids = _UnitIds(self._unreviewed_by_texts(release.collection, replaced), self._first_free_id(kept))
+        old = self.stored_units(release.collection, sorted(replaced))
+        kept = self.kept(old)
+        ids = _UnitIds(_unreviewed_by_texts(old), self._first_free_id(kept))
         self.db.executemany(
             "DELETE FROM releases WHERE collection = ? AND release_id = ?",
             [(release.collection, release_id) for release_id in replaced],
@@ -460,16 +461,6 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         reviewed units about to come back, so that each of those keeps the id people know it by."""
         highest = self.db.execute("SELECT max(id) FROM units").fetchone()[0] or 0
         return max([highest, *(item.unit.id or 0 for item in kept)]) + 1
-
-    def _unreviewed_by_texts(self, collection: str, release_ids: Iterable[str]) -> dict[tuple, list[tuple[int, int]]]:
-        """The (id, version) of the unreviewed units of these stored releases, by their texts."""
-        found: dict[tuple, list[tuple[int, int]]] = {}
-        for release_id in sorted(release_ids):
-            key = self.release_key(collection, release_id)
-            for unit in self.release_units(key) if key else []:
-                if not unit.reviewer:
-                    found.setdefault(_texts_key(unit.texts), []).append((unit.id, unit.version))
-        return found
 
     def _add_units(self, key: int, record, ids: _UnitIds) -> None:
         alignment = record.alignment
@@ -721,6 +712,15 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
         return self.db.execute(
             "SELECT collection, release_id, flag FROM releases WHERE flag IS NOT NULL ORDER BY collection, release_id"
         ).fetchall()
+
+
+def _unreviewed_by_texts(units: Iterable[UnitRecord]) -> dict[tuple, list[tuple[int, int]]]:
+    """The (id, version) of the unreviewed ones of `units`, by their texts."""
+    found: dict[tuple, list[tuple[int, int]]] = {}
+    for unit in units:
+        if not unit.reviewer:
+            found.setdefault(_texts_key(unit.texts), []).append((unit.id, unit.version))
+    return found
 
 
 class _UnitIds:

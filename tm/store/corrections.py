@@ -433,15 +433,21 @@ class Corrections:
     def reviewed_of(self, collection: str, release_id: str) -> list[_Kept]:
         """Inside a transaction, before a release is replaced: its reviewed units, with the
         segments each was made from."""
-        key = self.release_key(collection, release_id)
-        if key is None:
-            return []
-        kept = []
-        for unit in self.release_units(key):
-            if unit.reviewer:
-                segments = {lang: self.segment_texts(unit.release, lang, unit.covers(lang)) for lang in unit.spans}
-                kept.append(_Kept(unit, segments))
-        return kept
+        return self.kept(self.stored_units(collection, [release_id]))
+
+    def stored_units(self, collection: str, release_ids: Iterable[str]) -> list[UnitRecord]:
+        """The tri-units of those of these releases of `collection` that are stored."""
+        keys = [self.release_key(collection, release_id) for release_id in release_ids]
+        return [unit for key in keys if key is not None for unit in self.release_units(key)]
+
+    def kept(self, units: Iterable[UnitRecord]) -> list[_Kept]:
+        """The reviewed ones of `units`, each with the segments it was made from (`keep_reviewed`
+        puts it back where they still are)."""
+        return [
+            _Kept(unit, {lang: self.segment_texts(unit.release, lang, unit.covers(lang)) for lang in unit.spans})
+            for unit in units
+            if unit.reviewer
+        ]
 
     def segment_texts(self, release: int, lang: str, run: range) -> list[str]:
         """The texts of a run of a release's segments in one language."""
