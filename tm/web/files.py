@@ -106,6 +106,7 @@ def _limit(request: Request) -> int:
 
 
 PRETRANSLATED = Annotated[str, Form(pattern="^(tk|ru|en)$")]
+LOWEST_MATCH = Annotated[int, Form(ge=1, le=100, description="the lowest match % that fills a target")]
 
 
 def _pretranslated(request: Request, upload: UploadFile, source: str, target: str, threshold: int):
@@ -133,7 +134,7 @@ def api_pretranslate(
     file: UploadFile,
     source: PRETRANSLATED = "en",
     target: PRETRANSLATED = "tk",
-    threshold: Annotated[int, Form(ge=1, le=100)] = 75,
+    threshold: LOWEST_MATCH = 75,
 ) -> FileResponse:
     """The uploaded PO, XLIFF or text file with its empty targets filled from the TM (exact
     matches as translations, fuzzy ones marked for review, as `tm pretranslate` does); the
@@ -150,7 +151,7 @@ def form_pretranslate(
     file: UploadFile,
     source: PRETRANSLATED = "en",
     target: PRETRANSLATED = "tk",
-    threshold: Annotated[int, Form(ge=1, le=100)] = 75,
+    threshold: LOWEST_MATCH = 75,
 ) -> Response:
     """The analysis as a page, as CAT tools show it before a job is quoted, with the file to
     download in the page itself (nothing is kept on the server)."""

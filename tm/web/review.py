@@ -117,8 +117,8 @@ def _http_error(error: TmError) -> HTTPException:
 def _unit_or_404(tm: TranslationMemory, unit_id: int) -> UnitRecord:
     try:
         return tm.tri_unit(unit_id)
-    except NotFound:
-        raise HTTPException(404, f"no unit {unit_id}") from None
+    except NotFound as error:
+        raise _http_error(error) from None
 
 
 def _expected(if_match: str | None, version: int | None) -> int | None:
