@@ -14,13 +14,14 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 
 from tests.conftest import SAMPLE, serving
 from tm.formats import ImportedUnit
 from tm.jobs import build
 from tm.store import TranslationMemory
-from tm.web import create_app
+from tm.web import create_app, read
 
 EXACT = "The parties discussed the development of transport and logistics links between the two countries."
 TWO_LINES = "Line one of a message.\nLine two, with 5% and a + sign."
@@ -115,3 +116,17 @@ def test_weblate_against_a_running_tm_serve(tmp_path):
         weblate = Weblate(http, "/tmserver")
         weblate.validate_settings()
         assert weblate.suggestions("en_us", "tk", EXACT)[0]["quality"] == 100  # Weblate's code: lower, `_`
+
+
+@pytest.mark.parametrize(
+    ("raw_path", "query", "text"),
+    [
+        ("/tmserver/ru/en/unit/Переговоры+прошли".encode(), b"", "Переговоры прошли"),  # UTF-8 sent unquoted
+        (b"/tmserver/ru/en/unit/%D0%9F%2B1%0A2/", b"", "П+1\n2"),  # quoted, %2B a plus, one trailing /
+        (b"/tmserver/en/tk/unit/a/b//", b"", "a/b/"),
+        (b"/tmserver/en/tk/unit/", b"source=Talks+held", "Talks held"),
+    ],
+)
+def test_the_text_is_read_from_the_path_as_sent(raw_path, query, text):
+    scope = {"type": "http", "path": "", "raw_path": raw_path, "query_string": query, "headers": []}
+    assert read._unit_text(Request(scope)) == text

@@ -12,7 +12,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import unquote_plus, urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.convertors import Convertor, register_url_convertor
@@ -301,9 +301,11 @@ def _unit_text(request: Request) -> str:
     client quotes with quote_plus; Weblate sends a plus as %2B), `%0A` a line break (a multi-line
     PO string), and one trailing `/` (translate-toolkit's server test adds it) is not part of it."""
     raw = request.scope.get("raw_path") or request.url.path.encode()
-    _, found, quoted = raw.decode("latin-1").partition("/unit/")
-    text = unquote_plus(quoted) if found and quoted else request.query_params.get("source", "")
-    return text[:-1] if text.endswith("/") and found and quoted else text
+    _, found, quoted = raw.partition(b"/unit/")
+    if not (found and quoted):
+        return request.query_params.get("source", "")
+    # Bytes, then UTF-8: a client that sends the text unquoted gets it back as it wrote it.
+    return unquote_to_bytes(quoted.replace(b"+", b" ")).decode("utf-8", "replace").removesuffix("/")
 
 
 def _number(value: str | None, default: int) -> int:
