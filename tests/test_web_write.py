@@ -421,3 +421,12 @@ def test_the_review_queue_is_filtered_and_keeps_its_filters(served):
     sign_in(client)
     kept = client.get("/review", params={"below": cut, "collection": "sample"}).text
     assert f'name="back" value="/review?offset=0&amp;collection=sample&amp;below={cut}"' in kept
+
+
+def test_a_units_history_shows_an_edit_as_a_diff(served):
+    client, token, unit, _db = served
+    edited = "Newly " + " ".join(unit.texts["en"].split()[1:])
+    client.put(f"/api/units/{unit.id}", json={"texts": {"en": edited}}, headers={"Authorization": f"Bearer {token}"})
+    [edit] = client.get(f"/api/units/{unit.id}").json()["history"]
+    assert ["added", "Newly"] in edit["changes"]["en"]
+    assert '<span class="added">Newly</span>' in client.get(f"/units/{unit.id}").text

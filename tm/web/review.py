@@ -65,8 +65,8 @@ def _unit_view(request: Request, unit_id: int) -> dict:
     own = [c for c in history if unit_id in {u["id"] for u in c.before + c.after}]
     return {
         "unit": _unit(unit),
-        "history": [dataclasses.asdict(c) for c in own],
-        "corrections": [dataclasses.asdict(c) for c in history[:20]],
+        "history": [_shown(c) for c in own],
+        "corrections": [_shown(c) for c in history[:20]],
     }
 
 
@@ -231,9 +231,14 @@ def _corrections(request: Request, user: str | None, action: str | None, before:
     wanted = {"user": user or None, "action": action or None, "before": before}
     with memory(request) as tm:
         found = tm.corrections(PAGE, **wanted)
-    shown = [dataclasses.asdict(c) | {"changes": _changes(c)} for c in found]
     older = found[-1].id if len(found) == PAGE else None
-    return {"corrections": shown, "filters": {"user": user or "", "action": action or ""}, "older": older}
+    filters = {"user": user or "", "action": action or ""}
+    return {"corrections": [_shown(c) for c in found], "filters": filters, "older": older}
+
+
+def _shown(correction) -> dict:
+    """A correction as the pages and the API show it: its record, and for an edit its word diff."""
+    return dataclasses.asdict(correction) | {"changes": _changes(correction)}
 
 
 def _changes(correction) -> dict[str, list[tuple[str, str]]]:
