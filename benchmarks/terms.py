@@ -19,9 +19,9 @@ from pathlib import Path
 
 from babel import Locale
 
+from tm.langs import fold
 from tm.store import TranslationMemory
 from tm.terms.extract import extract
-from tm.terms.forms import fold
 
 sys.path.insert(0, str(Path(__file__).parent))
 from build import corpus_of_align_dev

@@ -106,8 +106,13 @@ def transliterate(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower().translate(_CYRILLIC_TO_LATIN).translate(_LATIN_FOLD))
 
 
+def fold(text: str) -> str:
+    """The form names and terms are compared in: lower case, ё as е, one space between words."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
 @functools.cache
-def _russian_morphology():
+def russian_morphology():
     """pymorphy3's analyser with its Russian dictionary (loaded once, on the first Russian word)."""
     import pymorphy3
 
@@ -118,7 +123,7 @@ def _russian_morphology():
 def russian_lemmas(word: str) -> frozenset[str] | None:
     """The dictionary forms a Russian word may be an inflection of (министра -> министр), or None
     when the dictionary does not know it (a name, a foreign word): then nothing can be said."""
-    morphology = _russian_morphology()
+    morphology = russian_morphology()
     if not morphology.word_is_known(word):
         return None
     return frozenset(parse.normal_form for parse in morphology.parse(word))

@@ -107,7 +107,8 @@ def _segment_text(seg: etree._Element) -> str:
     return "".join(parts)
 
 
-def _refuse_entities(path: Path) -> None:
+def refuse_entities(path: Path) -> None:
+    """Refuse an XML file that declares entities before any parser sees it (billion laughs)."""
     with open(path, "rb") as handle:
         head = handle.read(65536)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -120,7 +121,7 @@ def read(path: Path, report: ReadReport) -> Iterator[ImportedUnit]:
     """Yield the units of every <tu> as the file streams by, counting into `report`;
     raises InputError with the line number on malformed XML."""
     path = Path(path)
-    _refuse_entities(path)
+    refuse_entities(path)
     parser_options = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
     try:
         for _event, tu in etree.iterparse(str(path), tag="tu", **parser_options):

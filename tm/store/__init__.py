@@ -8,6 +8,7 @@ reads page through the rows so that no read keeps a snapshot open between calls.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -27,6 +28,7 @@ from tm.store.migrations import MIGRATIONS
 from tm.store.model import Stats, StoredUnit
 from tm.store.runs import BuildRuns, Run
 from tm.store.schema import MULTILINGUAL, SCHEMA_STATEMENTS, SCHEMA_VERSION, text_of
+from tm.store.terms import Term, Termbase
 from tm.store.users import Users
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Stats",
     "StoredModel",
     "StoredUnit",
+    "Term",
     "TranslationMemory",
     "UnitRecord",
     "batched",
@@ -162,6 +165,11 @@ class TranslationMemory(LearnedModels, BuildRuns, Corrections, Users):
                 "INSERT INTO meta VALUES ('schema_version', ?), ('generation', '0'), ('identity', ?)",
                 (str(SCHEMA_VERSION), uuid.uuid4().hex),
             )
+
+    @functools.cached_property
+    def termbase(self) -> Termbase:
+        """The TM's termbase: a store of its own over this TM's connections and transactions."""
+        return Termbase(self)
 
     def close(self) -> None:
         with self._connections_lock:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from tm.langs import CODES
-from tm.store.schema import CHANGE_LOG, PEOPLE, SESSIONS, TABLES, UNIT_INDEXES, statements
+from tm.store.schema import CHANGE_LOG, PEOPLE, SESSIONS, TABLES, TERMS, UNIT_INDEXES, statements
 
 
 @contextmanager
@@ -187,4 +187,6 @@ MIGRATIONS: dict[int, list[str | Callable[[sqlite3.Connection], None]]] = {
     8: [_versions],
     # 10: web sessions kept in the TM, so that they can be ended.
     9: statements(SESSIONS),
+    # 11: the termbase.
+    10: statements(TERMS),
 }

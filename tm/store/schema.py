@@ -9,7 +9,7 @@ NULL otherwise. The aligner's signature is stored once per release.
 
 import sqlite3
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -117,6 +117,21 @@ CREATE TABLE IF NOT EXISTS sessions (
 );
 """
 
+# The termbase: names and terms with their translations, learned from the units (`tm terms
+# extract`) or written by people. A reviewed entry (approved, rejected, edited) outlives extraction.
+TERMS = """
+CREATE TABLE IF NOT EXISTS terms (
+    id INTEGER PRIMARY KEY,
+    tk TEXT, ru TEXT, en TEXT,  -- the term in each language, in its dictionary form
+    variants TEXT NOT NULL DEFAULT '{}',  -- JSON: {lang: [other forms the texts write]}
+    count INTEGER NOT NULL DEFAULT 0,  -- units it was found in
+    score REAL,  -- how strongly its languages were linked; NULL: written by a person
+    status TEXT NOT NULL DEFAULT 'candidate' CHECK (status IN ('candidate', 'approved', 'rejected')),
+    examples TEXT NOT NULL DEFAULT '[]',  -- JSON: ids of units it stands in
+    reviewer TEXT, reviewed_at TEXT
+);
+"""
+
 UNIT_INDEXES = """
 CREATE INDEX IF NOT EXISTS units_release_position ON units(release, position);
 CREATE INDEX IF NOT EXISTS pair_units_order ON pair_units(pair, release, position);
@@ -157,7 +172,7 @@ def statements(script: str) -> list[str]:
     return found
 
 
-SCHEMA_STATEMENTS = statements(TABLES + PEOPLE + SESSIONS + UNIT_INDEXES + CHANGE_LOG)
+SCHEMA_STATEMENTS = statements(TABLES + PEOPLE + SESSIONS + TERMS + UNIT_INDEXES + CHANGE_LOG)
 
 
 def text_of(table: str, side: str, lang: str) -> tuple[str, str]:

@@ -1,0 +1,45 @@
+"""The termbase: names, titles and organisations with their tk/ru/en translations, learned from
+the TM's units (`extract_terms`), reviewed by people, and found in the texts translators look up
+(`find_terms`), inflected or not.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from tm.langs import check_lang
+from tm.terms.match import Glossary, TermMatch
+
+__all__ = ["Glossary", "TermMatch", "extract_terms", "find_terms", "glossary"]
+
+_GLOSSARIES: dict[tuple, Glossary] = {}
+_GLOSSARIES_LOCK = threading.Lock()
+
+
+def extract_terms(tm, min_confidence: float = 0.0) -> dict[str, int]:
+    """Learn the termbase's candidates from the units of the TM (flagged releases left out);
+    the entries people reviewed stay as they are."""
+    from tm.terms.extract import extract
+
+    units = [(unit.id, unit.texts) for unit in tm.units(min_confidence=min_confidence, include_flagged=False)]
+    return tm.termbase.replace_candidates(extract(units))
+
+
+def glossary(tm, source: str, target: str) -> Glossary:
+    """The termbase's entries from `source` to `target`, made once per state of the TM."""
+    check_lang(source), check_lang(target)
+    key = (tm.identity, tm.generation, source, target)
+    with _GLOSSARIES_LOCK:
+        found = _GLOSSARIES.get(key)
+    if found is None:
+        found = Glossary(tm.termbase.entries(langs=(source, target)), source, target)
+        with _GLOSSARIES_LOCK:
+            for stale in [k for k in _GLOSSARIES if k[0] == tm.identity and k[2:] == key[2:]]:
+                del _GLOSSARIES[stale]
+            _GLOSSARIES[key] = found
+    return found
+
+
+def find_terms(tm, text: str, source: str, target: str) -> list[TermMatch]:
+    """The termbase's terms in `text` with their translations (rejected entries left out)."""
+    return glossary(tm, source, target).find(text)

@@ -16,12 +16,11 @@ from itertools import combinations
 
 from rapidfuzz.distance import Indel
 
-from tm.langs import CODES, transliterate
+from tm.langs import CODES, fold, transliterate
 from tm.terms.candidates import JOINERS, candidates, words
 from tm.terms.forms import (
     GENITIVE_ENDINGS,
     english_form,
-    fold,
     genitive,
     noun,
     russian_form,

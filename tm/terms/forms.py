@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tm.langs import _russian_morphology
+from tm.langs import russian_morphology
 
 # A word known to be written in text, as a test `form in attested` (lower-cased, ё as е).
 Attested = Callable[[str], bool]
@@ -155,13 +155,13 @@ GENITIVE_ENDINGS = ("nyň", "niň", "yň", "iň", "uň", "üň")
 
 def genitive(word: str) -> bool:
     """Whether a Russian word is most likely in the genitive (Монголии, Объединённых)."""
-    parses = _russian_morphology().parse(_initials(word)[1])
+    parses = russian_morphology().parse(_initials(word)[1])
     return bool(parses) and "gent" in parses[0].tag
 
 
 def noun(word: str) -> bool:
     """Whether a Russian word is most likely a noun (Посол, not Северной)."""
-    parses = _russian_morphology().parse(_initials(word)[1])
+    parses = russian_morphology().parse(_initials(word)[1])
     return bool(parses) and "NOUN" in parses[0].tag
 
 
@@ -171,7 +171,7 @@ _PROPER = {"Surn", "Name", "Patr", "Geox", "Orgn", "Trad"}
 def _parses(word: str, attested: Attested):
     """pymorphy3's parses of a word, proper-name readings first for a capitalised word, readings
     whose lemma the texts write first of all."""
-    parses = _russian_morphology().parse(word)
+    parses = russian_morphology().parse(word)
     capital = word[:1].isupper()
 
     def rank(parse) -> tuple:
@@ -228,8 +228,3 @@ def _written(original: str, form: str, attested: Attested) -> str:
     if "ё" not in bare.lower() and (plain != form) and not attested(form):
         form = plain
     return initials + _restore_case(bare, form)
-
-
-def fold(text: str) -> str:
-    """The form terms are compared in: lower case, ё as е, one space between words."""
-    return " ".join(text.lower().replace("ё", "е").split())
