@@ -7,7 +7,7 @@ reviewers and users. Importing them registers their commands.
 
 import sys
 
-from tm.cli import corpus, memory, people  # noqa: F401  (registers the commands)
+from tm.cli import corpus, memory, people, terms  # noqa: F401  (registers the commands)
 from tm.cli.common import app
 
 __all__ = ["app", "main"]

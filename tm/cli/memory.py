@@ -69,6 +69,7 @@ def lookup(
     from tm.lookup import Filters, context, query_problem, reviewable_unit, semantic_lookup
     from tm.lookup import bridged_lookup as lookup_matches
     from tm.store import TranslationMemory
+    from tm.terms import find_terms
 
     source, target = check_lang(source), check_lang(target)
     filters = Filters(collections, since, until)
@@ -84,7 +85,11 @@ def lookup(
                     answer = {"query": query, "error": problem}
                 else:
                     found = lookup_matches(tm, query, source, target, threshold, top, filters)
-                    answer = {"query": query, "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found]}
+                    answer = {
+                        "query": query,
+                        "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found],
+                        "terms": [t.as_json() for t in find_terms(tm, query, source, target)],
+                    }
                 typer.echo(json.dumps(answer, ensure_ascii=False))
             return
         matches = lookup_matches(tm, text, source, target, threshold, top, filters)
@@ -92,9 +97,15 @@ def lookup(
             matches = semantic_lookup(tm, text, source, target, get_encoder(encoder_name, EMBEDDING_CACHE), top)
         contexts = [context(tm, m.unit, source, target, around) if around else [] for m in matches]
         ids = [reviewable_unit(tm, m) for m in matches]
+        terms = find_terms(tm, text, source, target)
     if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
     _print_matches(matches, ids, source, target, as_json, contexts)
+    if terms and not as_json:
+        typer.echo("terms:" if matches else "pieces the TM has translated (terms):")
+        for term in terms:
+            status = "" if term.term.status == "approved" else f"  ({term.term.status})"
+            typer.echo(f"  {term.found} -> {term.translation}{status}")
     if not getattr(matches, "complete", True) and not as_json:
         typer.echo("(the lookup stopped at its time budget: a better match may exist)")
 

@@ -60,7 +60,8 @@ def _write_tbx(entries: list[Term], path: Path, langs: tuple[str, ...]) -> None:
     body = etree.SubElement(etree.SubElement(root, "text"), "body")
     for entry in entries:
         element = etree.SubElement(body, "termEntry", id=f"t{entry.id}")
-        etree.SubElement(element, "descrip", type="x-count").text = str(entry.count)
+        if entry.count:
+            etree.SubElement(element, "note").text = f"found in {entry.count} units of the TM"
         for lang in langs:
             if lang in entry.terms:
                 _lang_set(element, entry, lang)

@@ -129,7 +129,7 @@ class Termbase:
         """Entries read from a file (`terms`, optional `variants` and `status`), all or none: one
         that names in every language what a stored entry names is merged into it, others are added.
         Imported entries count as reviewed by `user`."""
-        added = merged = 0
+        added = merged = unchanged = 0
         with self.tm.transaction():
             stored = {_key(entry.terms): entry for entry in self.entries()}
             for imported in entries:
@@ -143,12 +143,15 @@ class Termbase:
                     added += 1
                     continue
                 together = {lang: sorted({*same.variants.get(lang, []), *forms}) for lang, forms in variants.items()}
+                if status == same.status and all(together[lang] == same.variants.get(lang, []) for lang in together):
+                    unchanged += 1
+                    continue
                 self.tm.db.execute(
                     "UPDATE terms SET status = ?, variants = ?, reviewer = ?, reviewed_at = ? WHERE id = ?",
                     (status, json.dumps({**same.variants, **together}, ensure_ascii=False), user, now(), same.id),
                 )
                 merged += 1
-        return {"added": added, "merged": merged}
+        return {"added": added, "merged": merged, "unchanged": unchanged}
 
     def _insert(self, terms, variants, count, score, status, examples, user) -> int:
         cursor = self.tm.db.execute(

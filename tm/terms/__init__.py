@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import threading
 
-from tm.langs import check_lang
+from tm.langs import check_lang, fold
 from tm.terms.match import Glossary, TermMatch
 
-__all__ = ["Glossary", "TermMatch", "extract_terms", "find_terms", "glossary"]
+__all__ = ["Glossary", "TermMatch", "exact", "extract_terms", "find_terms", "glossary", "whole_term"]
 
+MAX_TERM_WORDS = 8  # a longer text is a sentence, not a term
 _GLOSSARIES: dict[tuple, Glossary] = {}
 _GLOSSARIES_LOCK = threading.Lock()
 
@@ -43,3 +44,19 @@ def glossary(tm, source: str, target: str) -> Glossary:
 def find_terms(tm, text: str, source: str, target: str) -> list[TermMatch]:
     """The termbase's terms in `text` with their translations (rejected entries left out)."""
     return glossary(tm, source, target).find(text)
+
+
+def whole_term(tm, text: str, source: str, target: str) -> TermMatch | None:
+    """The term `text` is, whole (but for the punctuation around it), or None."""
+    stripped = text.strip().strip(".,;:!?\"'«»“”()[]")
+    if not stripped or len(stripped.split()) > MAX_TERM_WORDS:
+        return None
+    found = find_terms(tm, stripped, source, target)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(stripped):
+        return found[0]
+    return None
+
+
+def exact(match: TermMatch, source: str) -> bool:
+    """Whether a term was found as the termbase writes it (not another inflection of it)."""
+    return fold(match.found) in {fold(form) for form in match.term.forms(source)}

@@ -23,6 +23,7 @@ from tm.langs import CODES, from_any
 from tm.lookup import Filters, bridged_lookup, concordance, context, query_problem, reviewable_unit
 from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory
+from tm.terms import exact, find_terms, whole_term
 from tm.web.common import memory, render
 
 LANGUAGE = Annotated[str, Query(pattern="^(tk|ru|en)$")]
@@ -106,7 +107,16 @@ def _search(
             for match in _matches(request, text, source, target, threshold, top, filters, reviewable=True, around=1)
         ],
         "concordance": _matches(request, text, source, target, threshold, top, filters, _concordance, True),
+        "terms": _terms(request, text, source, target),
     }
+
+
+def _terms(request: Request, text: str, source: str, target: str) -> list[dict]:
+    """The termbase's terms in `text`, with their translations."""
+    if source == target or not text.strip():
+        return []
+    with memory(request) as tm:
+        return [match.as_json() for match in find_terms(tm, text, source, target)]
 
 
 @router.get("/api/lookup")
@@ -144,9 +154,12 @@ def page_search(
     if q and (problem := query_problem(q, source)):
         # The query kept, and each language it can be looked up in offered as a switch.
         switches = [_switched(request, lang, source, target) for lang in CODES if not query_problem(q, lang)]
-        page = shown | chosen | {"matches": [], "concordance": [], "problem": problem, "switches": switches}
+        page = (
+            shown | chosen | {"matches": [], "concordance": [], "terms": [], "problem": problem, "switches": switches}
+        )
         return render(request, "search.html", page, 422)
     found = _search(request, q, source, target, threshold, 10, filters) if q else {"matches": [], "concordance": []}
+    found.setdefault("terms", [])
     return render(request, "search.html", shown | chosen | found)
 
 
@@ -283,6 +296,11 @@ async def tmserver_unit(
         work = functools.partial(_matches, request, text, source_lang, target_lang, quality, wanted, reviewable=True)
         matches = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, work)
         suggestions = [_suggestion(m) for m in matches]
+        term = await asyncio.get_running_loop().run_in_executor(
+            _LOOKUPS, functools.partial(_whole_term, request, text, source_lang, target_lang)
+        )
+        if term and not any(s["target"] == term["target"] for s in suggestions):
+            suggestions = [term, *suggestions][:wanted]
     body = json.dumps(suggestions, ensure_ascii=False)
     headers = {"Cache-Control": f"max-age={TMSERVER_CACHE_SECONDS}, public"}
     if callback:
@@ -322,6 +340,25 @@ def _callback(name: str | None) -> str | None:
     if not _CALLBACK.fullmatch(name):
         raise HTTPException(400, "jsoncallback must be a JavaScript function name")
     return name
+
+
+def _whole_term(request: Request, text: str, source: str, target: str) -> dict | None:
+    """A short text that is a term of the termbase, as a suggestion: quality 100 as the termbase
+    writes it, 90 in another inflection (its translation may need the same)."""
+    with memory(request) as tm:
+        match = whole_term(tm, text, source, target)
+        if match is None or match.translation is None:
+            return None
+        quality = 100 if exact(match, source) else 90
+    return {
+        "source": match.term.terms[source],
+        "target": match.translation,
+        "quality": quality,
+        "rank": quality,
+        "kind": "term",
+        "term_id": match.term.id,
+        "status": match.term.status,
+    }
 
 
 def _suggestion(match: dict) -> dict:
