@@ -23,20 +23,34 @@ from tm.files import replacing
 from tm.lookup import Match, bridged_lookup, query_problem
 from tm.lookup.score import words
 from tm.store import TranslationMemory
+from tm.terms import exact, find_terms, whole_term
 
-BANDS = ("100%", "95-99%", "85-94%", "75-84%", "50-74%", "no match")
+# "term": a segment no match fills that is a term of the termbase, filled with its translation.
+BANDS = ("100%", "95-99%", "85-94%", "75-84%", "50-74%", "term", "no match")
 _LOWEST = 50
+
+
+@dataclass(frozen=True)
+class TermFill:
+    """A segment that is a term, filled from the termbase (what a writer needs of a `Match`)."""
+
+    source: str
+    target: str
+    ranked: int  # 100 as the termbase writes the term, 90 in another inflection
+    flags: list[str]
+    origin: str = "the termbase"
 
 
 @dataclass
 class Segment:
-    """One segment to translate; `fill` is set by pre-translation."""
+    """One segment to translate; `fill` and `terms` are set by pre-translation."""
 
     source: str
     translated: bool = False  # the file already has a target
     fillable: bool = True  # false where filling would lose inline markup
-    fill: Match | None = None
+    fill: Match | TermFill | None = None
     exact: bool = False
+    terms: list[str] = field(default_factory=list)  # "term: X = Y" for each term of the source
 
 
 @dataclass
@@ -48,6 +62,7 @@ class Analysis:
     already_translated: int = 0
     filled_exact: int = 0
     filled_fuzzy: int = 0
+    filled_terms: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -55,6 +70,7 @@ class Analysis:
             "already_translated": self.already_translated,
             "filled_exact": self.filled_exact,
             "filled_fuzzy": self.filled_fuzzy,
+            "filled_terms": self.filled_terms,
         }
 
     def as_text(self) -> str:
@@ -62,7 +78,7 @@ class Analysis:
         lines += [f"{band:<12}{self.segments[band]:>10}{self.words[band]:>10}" for band in self.segments]
         lines.append(f"{'total':<12}{sum(self.segments.values()):>10}{sum(self.words.values()):>10}")
         lines.append(
-            f"filled: {self.filled_exact} exact, {self.filled_fuzzy} to review;"
+            f"filled: {self.filled_exact} exact, {self.filled_fuzzy} to review, {self.filled_terms} from the termbase;"
             f" already translated: {self.already_translated}"
         )
         return "\n".join(lines)
@@ -125,7 +141,8 @@ def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: s
             analysis.already_translated += 1
             continue
         if segment.source in first:  # a repetition gets what its first occurrence got
-            segment.fill, segment.exact = first[segment.source].fill, first[segment.source].exact
+            earlier = first[segment.source]
+            segment.fill, segment.exact, segment.terms = earlier.fill, earlier.exact, earlier.terms
             analysis.segments["repetitions"] += 1
             analysis.words["repetitions"] += count
             continue
@@ -134,10 +151,33 @@ def _fill(tm: TranslationMemory, segments: list[Segment], source: str, target: s
         if not query_problem(segment.source, source):
             best = next(iter(bridged_lookup(tm, segment.source, source, target, _LOWEST, 1)), None)
         name = band(best.ranked if best else None)
-        analysis.segments[name] += 1
-        analysis.words[name] += count
         if best and best.ranked >= threshold and segment.fillable:
             segment.fill, segment.exact = best, best.ranked >= 100
             analysis.filled_exact += segment.exact
             analysis.filled_fuzzy += not segment.exact
+        elif segment.fillable and (term := _term_fill(tm, segment.source, source, target)):
+            segment.fill, segment.exact, name = term, term.ranked >= 100 and not term.flags, "term"
+            analysis.filled_terms += 1
+        if not isinstance(segment.fill, TermFill):
+            segment.terms = [
+                f"term: {t.found} = {t.translation}" for t in find_terms(tm, segment.source, source, target)
+            ]
+        analysis.segments[name] += 1
+        analysis.words[name] += count
     return analysis
+
+
+def _term_fill(tm: TranslationMemory, text: str, source: str, target: str) -> TermFill | None:
+    """The fill of a segment that is a term of the termbase: exact where the termbase writes it so
+    and people approved it; flagged otherwise."""
+    match = whole_term(tm, text, source, target)
+    if match is None or not match.translation:
+        return None
+    flags = []
+    if match.term.status != "approved":
+        flags.append(f"a {match.term.status} term of the termbase: not yet approved")
+    if not exact(match, source):
+        flags.append(
+            f"{match.found!r} is another form of the term {match.term.terms[source]!r}: inflect the translation"
+        )
+    return TermFill(match.term.terms[source], match.translation, 100 if exact(match, source) else 90, flags)

@@ -57,10 +57,14 @@ def _as_written(catalog: polib.POFile) -> str:
 def write(document: PoDocument, stream: BinaryIO) -> None:
     for entry, segment in zip(document.entries, document.segments, strict=True):
         match = segment.fill
-        if segment.translated or match is None:
+        if segment.translated:
+            continue
+        terms = [f"tm: {term}" for term in segment.terms]
+        if match is None:
+            entry.tcomment = "\n".join(filter(None, [entry.tcomment, *terms]))
             continue
         entry.msgstr = match.target
-        notes = [f"tm: {match.ranked}% match from {match.origin}", *(f"tm: {flag}" for flag in match.flags)]
+        notes = [f"tm: {match.ranked}% match from {match.origin}", *(f"tm: {flag}" for flag in match.flags), *terms]
         entry.tcomment = "\n".join(filter(None, [entry.tcomment, *notes]))
         if segment.exact:
             if "fuzzy" in entry.flags:

@@ -81,13 +81,25 @@ def _segment(source: etree._Element | None, target: etree._Element | None) -> Se
 
 def write(document: XliffDocument, stream: BinaryIO) -> None:
     for place, segment in zip(document.places, document.segments, strict=True):
-        if segment.fill is None or segment.translated or not segment.fillable:
+        if segment.translated:
+            continue
+        _term_notes(place, segment, document.version)
+        if segment.fill is None or not segment.fillable:
             continue
         if document.version == "1.2":
             _fill_12(place, segment, document.target)
         else:
             _fill_20(place, segment)
     document.tree.write(stream, xml_declaration=True, encoding="UTF-8")
+
+
+def _term_notes(place: etree._Element, segment: Segment, version: str) -> None:
+    """The terms of a segment's source, as notes of its unit (a segment of a 2.0 unit: its unit)."""
+    if version == "1.2":
+        for term in segment.terms:
+            etree.SubElement(place, f"{{{XLIFF_12}}}note", {"from": "tm"}).text = term
+    else:
+        _notes_20(place.getparent(), segment.terms)
 
 
 def _target_after(parent: etree._Element, source: etree._Element) -> etree._Element:
