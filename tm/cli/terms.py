@@ -161,3 +161,29 @@ def import_terms(
     with _open(db) as tm:
         counts = tm.termbase.import_entries(entries, _who(user))
     typer.echo(f"{counts['added']} entries added, {counts['merged']} merged, {counts['unchanged']} already there")
+
+
+@app.command()
+@reports_errors
+def qa(
+    file: Annotated[Path, typer.Argument(help="a translated PO, XLIFF or TMX file")],
+    source: Annotated[str, typer.Option("--from")],
+    target: Annotated[str, typer.Option("--to")],
+    db: DB = Path("tm.db"),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Report the segments whose source holds an approved term and whose target lacks its
+    translation (in any inflection); exit status 1 when there is one."""
+    from tm.pretranslate.qa import check_terms
+
+    with _open(db) as tm:
+        problems = check_terms(tm, file, check_lang(source), check_lang(target))
+    if as_json:
+        print_json([problem.as_json() for problem in problems])
+    else:
+        for problem in problems:
+            typer.echo(f"{file}: {problem.where}: {problem.term!r} should be {problem.expected!r}")
+            typer.echo(f"  {source}: {problem.source}\n  {target}: {problem.target}")
+        typer.echo(f"{len(problems)} term problems" if problems else "no term problems")
+    if problems:
+        raise typer.Exit(1)
