@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from importlib import resources
 
-from tm.langs import CODES
+from tm.langs import CODES, russian_morphology
 
 MAX_WORDS = 5
 # Words that join the capitalised words of an English name; a name neither starts nor ends with one.
@@ -34,6 +34,9 @@ _BREAK = re.compile(r"[,;:!?()\[\]\"«»“”„—–/]|\.\s")
 _SENTENCE_START = re.compile(r"[.!?:\"«“„—–-]")
 
 Capitals = Callable[[str], bool]
+_INITIALS = re.compile(r"^(?:\w\.)+\w")
+# Endings of Turkmen verb forms (past -dy, present -ýar, future -jak, infinitive -mak, participles).
+_TURKMEN_VERB_ENDINGS = ("dy", "di", "ty", "ti", "ýar", "ýär", "jak", "jek", "mak", "mek", "ýan", "ýän", "ypdyr")
 
 
 def words(text: str) -> list[tuple[str, int, bool]]:
@@ -69,11 +72,31 @@ def candidates(text: str, lang: str, capitals: Capitals) -> Iterator[str]:
 def _runs(found, start, clause, lang, function_words, capitals) -> Iterator[str]:
     run: list[str] = []
     for word, word_clause, _ in found[start : start + MAX_WORDS]:
-        if word_clause != clause:
-            return
-        lower = word.lower()
-        if lang == "en" and run and not _capitalised(word) and lower not in JOINERS:
+        if word_clause != clause or (run and _INITIALS.match(word)):
+            return  # a name written with initials is a term of its own, not the end of a title
+        if not _capitalised(word) and not _may_continue(word, lang, bool(run)):
             return
         run.append(word)
-        if lower not in function_words and (lang != "en" or _capitalised(word)):
+        if word.lower() not in function_words and (_capitalised(word) or _may_end(word, lang)):
             yield " ".join(run)
+
+
+def _may_continue(word: str, lang: str, started: bool) -> bool:
+    """Whether a lower-case word may stand inside a name: English joiners; Russian nouns and
+    adjectives (Министерство иностранных дел); Turkmen words that are not verbs (Daşary işler
+    ministrligi)."""
+    if lang == "en":
+        return started and word in JOINERS
+    if lang == "ru":
+        parses = russian_morphology().parse(word)
+        return bool(parses) and bool({"NOUN", "ADJF", "PRTF"} & parses[0].tag.grammemes)
+    return not word.lower().endswith(_TURKMEN_VERB_ENDINGS)
+
+
+def _may_end(word: str, lang: str) -> bool:
+    """Whether a name may end on a lower-case word: a Russian noun (дел), a Turkmen possessive
+    (ministrligi, geňeşi); an English name never does."""
+    if lang == "ru":
+        parses = russian_morphology().parse(word)
+        return bool(parses) and "NOUN" in parses[0].tag
+    return lang == "tk" and word.lower().endswith(("y", "i"))

@@ -9,6 +9,7 @@ candidate is linked at most once, so a name is not also linked to the title it s
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from tm.terms.forms import (
     turkmen_stems,
 )
 
+_WITHOUT_INITIALS = re.compile(r"^(?:\w\.)+(?=\w)")
 MIN_UNITS = 2  # a candidate standing in fewer units is not linked
 MIN_SHARED = 3  # units two candidates must share to be linked, unless they read alike
 MIN_DICE = 0.3
@@ -68,6 +70,7 @@ class _Texts:
         for text in texts:
             for word, _, initial in words(text):
                 self.words.add(fold(word))
+                self.words.add(fold(_WITHOUT_INITIALS.sub("", word)))
                 if not initial and word[:1].isupper():
                     self.capitals.add(word)
 

@@ -115,7 +115,10 @@ def turkmen_form(phrase: str, support: Callable[[str], int]) -> str:
         stems = [stem for stem in stems if len(last) - len(stem) != 1]
 
     def rank(stem: str) -> tuple:
-        return (support(stem), _sure_ending(stem, last[len(stem) :].lower()), _name_like(stem), len(stem))
+        ending = last[len(stem) :].lower().lstrip("-")
+        # On a tie, a stem that ends voiced before a vowel is the inflected form (Yragyň: Yrak).
+        unvoiced = stem[-1:].lower() not in _UNVOICED or stem == last
+        return (support(stem), _sure_ending(stem, ending), _name_like(stem), unvoiced, len(stem))
 
     return " ".join([*head, max(stems, key=rank)])
 
@@ -176,7 +179,9 @@ def _parses(word: str, attested: Attested):
 
     def rank(parse) -> tuple:
         proper = capital and bool(_PROPER & set(parse.tag.grammemes))
-        return (attested(parse.normal_form), proper, parse.score)
+        # A name written in its nominative (Мередов) is not the plural of another (Мереды).
+        as_written = parse.normal_form == word.lower()
+        return (attested(parse.normal_form), as_written, proper, parse.score)
 
     return sorted(parses, key=rank, reverse=True)
 
