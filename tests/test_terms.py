@@ -331,3 +331,38 @@ def test_qa_reports_a_target_without_the_approved_translation(termbase_tm, tmp_p
     problems = check_terms(termbase_tm, tmp_path / "done.po", "en", "ru")
     assert [(p.source, p.term, p.expected) for p in problems] == [("Mongolia and Japan", "Mongolia", "Монголия")]
     assert problems[0].where.startswith("line ")
+
+
+@pytest.fixture
+def web(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from tm.web import create_app
+
+    db = tmp_path / "tm.db"
+    with TranslationMemory(db) as tm:
+        with tm.transaction():
+            tm.add_imported("archive", "releases.tmx", archive_units())
+        extract_terms(tm)
+        tm.termbase.add({"en": "<b>Bold</b> Council", "ru": "Совет <script>x</script>"}, "ann")
+    return TestClient(create_app(db))
+
+
+def test_the_web_shows_the_terms_of_a_query(web):
+    query = "A new embassy of Mongolia opened"
+    api = web.get("/api/lookup", params={"text": query, "source": "en", "target": "ru"}).json()
+    assert [(t["found"], t["translation"], t["status"]) for t in api["terms"]] == [
+        ("Mongolia", "Монголия", "candidate")
+    ]
+    page = web.get("/", params={"q": query, "source": "en", "target": "ru"}).text
+    assert '<td class="term-translation">Монголия</td>' in page
+    page = web.get("/", params={"q": "the <b>Bold</b> Council met", "source": "en", "target": "ru"}).text
+    assert "Совет &lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+
+
+def test_tmserver_answers_a_term_as_a_suggestion(web):
+    [suggestion] = web.get("/tmserver/en/ru/unit/Mongolia").json()
+    assert suggestion["target"] == "Монголия" and suggestion["quality"] == 100 and suggestion["kind"] == "term"
+    [inflected] = web.get("/tmserver/ru/en/unit/Монголией").json()
+    assert inflected["target"] == "Mongolia" and inflected["quality"] == 90
+    assert web.get("/tmserver/en/ru/unit/Mongolia and China").json() == []

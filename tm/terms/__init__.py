@@ -58,5 +58,6 @@ def whole_term(tm, text: str, source: str, target: str) -> TermMatch | None:
 
 
 def exact(match: TermMatch, source: str) -> bool:
-    """Whether a term was found as the termbase writes it (not another inflection of it)."""
-    return fold(match.found) in {fold(form) for form in match.term.forms(source)}
+    """Whether a term was found in the form the termbase gives it (not another inflection, whose
+    translation may need inflecting too)."""
+    return fold(match.found) == fold(match.term.terms[source])
