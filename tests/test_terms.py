@@ -62,6 +62,7 @@ def test_russian_names_come_to_their_nominative(written, form):
         ("Kanada", "Kanada"),  # -da that is part of the name
         ("Panama", "Panama"),
         ("Guramasynda", "Guramasy"),  # the possessive of the name stays
+        ("Geňeşiniň", "Geňeşi"),  # -n- after the possessive belongs to the ending
         ("Birleşen Milletler Guramasynyň", "Birleşen Milletler Guramasy"),
         ("Ýewropa Bileleşigi", "Ýewropa Bileleşigi"),
         ("Demirgazyk Koreýanyň", "Demirgazyk Koreýa"),
@@ -161,6 +162,13 @@ def test_each_country_is_linked_across_the_three_languages_in_its_dictionary_for
     assert by_english["Turkmenistan"].terms["ru"] == "Туркменистан"
     assert by_english["Mongolia"].count == 3
     assert set(by_english["Mongolia"].variants["ru"]) >= {"Монголии", "Монголией"}
+
+
+def test_a_heading_in_capitals_does_not_set_the_form():
+    units = [(0, {"en": "TALKS WITH MONGOLIA", "ru": "ПЕРЕГОВОРЫ С МОНГОЛИЕЙ"})]
+    units += [(i, {"en": f"Talks {i} with Mongolia.", "ru": f"Переговоры {i} с Монголией."}) for i in (1, 2)]
+    [entry] = extract(units)
+    assert entry.terms == {"en": "Mongolia", "ru": "Монголия"} and entry.count == 3
 
 
 def test_nothing_is_linked_on_one_shared_unit():

@@ -48,6 +48,16 @@ class Candidate:
     form: str
     units: set[int] = field(default_factory=set)
     written: Counter = field(default_factory=Counter)
+    forms: Counter = field(default_factory=Counter)  # the dictionary forms of what is written, as cased there
+
+    def settle(self) -> None:
+        """Take as its form the one written most often, in a heading's capitals only if never otherwise."""
+        self.form = max(self.forms, key=lambda form: (not _shouting(form), self.forms[form], form))
+
+
+def _shouting(form: str) -> bool:
+    """A name in a heading's capitals (TURKMENISTAN), not an acronym (UN, BMG)."""
+    return form.isupper() and any(len(word) > 4 for word in form.split())
 
 
 @dataclass
@@ -123,6 +133,9 @@ def gather(
                 candidate = found[lang].setdefault(keys[written], Candidate(dictionary))
                 candidate.units.add(unit_id)
                 candidate.written[written] += 1
+                candidate.forms[dictionary] += 1
+        for candidate in found[lang].values():
+            candidate.settle()
         _drop_nested(found[lang], keys, lang)
     return found
 

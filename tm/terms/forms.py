@@ -115,10 +115,12 @@ def turkmen_form(phrase: str, support: Callable[[str], int]) -> str:
         stems = [stem for stem in stems if len(last) - len(stem) != 1]
 
     def rank(stem: str) -> tuple:
+        # Before a case ending, a possessive -y/-i takes an -n- (Geňeşiniň: Geňeşi, not Geňeşin).
         ending = last[len(stem) :].lower().lstrip("-")
         # On a tie, a stem that ends voiced before a vowel is the inflected form (Yragyň: Yrak).
         unvoiced = stem[-1:].lower() not in _UNVOICED or stem == last
-        return (support(stem), _sure_ending(stem, ending), _name_like(stem), unvoiced, len(stem))
+        possessive = _name_like(stem) or (stem[-1:].lower() in "yi" and last[len(stem) : len(stem) + 1] == "n")
+        return (support(stem), _sure_ending(stem, ending), possessive, unvoiced, len(stem))
 
     return " ".join([*head, max(stems, key=rank)])
 
@@ -168,6 +170,7 @@ def noun(word: str) -> bool:
     return bool(parses) and "NOUN" in parses[0].tag
 
 
+_LONGEST_ACRONYM = 6  # ЮНЕСКО; a longer word in capitals is a heading's
 _PROPER = {"Surn", "Name", "Patr", "Geox", "Orgn", "Trad"}
 
 
@@ -194,8 +197,11 @@ def _agreeing(parse, head) -> object:
 
 def russian_form(phrase: str, attested: Attested) -> str:
     """The nominative of a Russian name or term: the first noun and the adjectives before it in
-    the nominative, agreeing; what follows the noun as written; acronyms and initials unchanged."""
-    words = phrase.split(" ")
+    the nominative, agreeing; what follows the noun as written; acronyms and initials unchanged.
+    A heading's capitals (МОНГОЛИЕЙ) are read as the word they spell (Монголия)."""
+    words = [
+        word.capitalize() if len(word) > _LONGEST_ACRONYM and word.isupper() else word for word in phrase.split(" ")
+    ]
     formed = list(words)
     parsed = [None if _fixed(word) else _parses(_initials(word)[1], attested) for word in words]
     head_at = next(
