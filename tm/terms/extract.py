@@ -231,13 +231,20 @@ def _acronym(term: str) -> bool:
 
 
 def link(left: dict[str, Candidate], right: dict[str, Candidate]) -> dict[str, tuple[str, float]]:
-    """Competitive linking: left key -> (right key, score), each key of either side used once."""
+    """Competitive linking: left key -> (right key, score), each key of either side used once;
+    then a left candidate still unlinked may share a right one that reads alike and stands beside
+    it as often (Indonesia and Indonesian, both Indoneziýa)."""
     linked: dict[str, tuple[str, float]] = {}
     taken: set[str] = set()
-    for score, key, other, _ in _scored_pairs(left, right):
+    scored = _scored_pairs(left, right)
+    for score, key, other, _ in scored:
         if key not in linked and other not in taken:
             linked[key] = (other, score)
             taken.add(other)
+    for score, key, other, count in scored:
+        dice = 2 * count / (len(left[key].units) + len(right[other].units))
+        if key not in linked and dice >= MIN_DICE and _similarity(left[key].form, right[other].form) >= SIMILAR:
+            linked[key] = (other, score)
     return linked
 
 
@@ -280,7 +287,7 @@ class _Alternates:
         taken = {other for other, _ in linked.values()}
         self.by_unit: dict[int, list[str]] = defaultdict(list)
         for key, candidate in candidates_.items():
-            if key not in taken and len(candidate.units) >= MIN_UNITS:
+            if key not in taken and len(candidate.units) >= MIN_SHARED and _solid(candidate.form):
                 for unit in candidate.units:
                     self.by_unit[unit].append(key)
 
@@ -289,7 +296,7 @@ class _Alternates:
         found = []
         for key, count in shared.items():
             dice = 2 * count / (len(english.units) + len(self.candidates[key].units))
-            if count >= MIN_UNITS and dice >= ALTERNATE_DICE and _not_part(key, linked):
+            if count >= MIN_SHARED and dice >= ALTERNATE_DICE and _not_part(key, linked):
                 found.append(self.candidates[key].form)
         return found
 
