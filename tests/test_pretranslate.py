@@ -76,6 +76,7 @@ def test_po_is_filled_and_analysed(memory, tmp_path):
         "85-94%": 1,
         "75-84%": 0,
         "50-74%": 0,
+        "term": 0,
         "no match": 1,
     }
     assert analysis.words["100%"] == 5 and analysis.words["repetitions"] == 5

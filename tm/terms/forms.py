@@ -217,7 +217,20 @@ def russian_form(phrase: str, attested: Attested) -> str:
         parses = parsed[i]
         if parses and {"ADJF", "PRTF"} & set(parses[0].tag.grammemes):
             formed[i] = _written(words[i], _agreeing(parses[0], head).word, attested)
+    if "Name" in head.tag:  # a first name: the surname after it is in its case too (Сергея Лаврова)
+        for i in range(head_at + 1, len(words)):
+            surname = _surname(parsed[i], head)
+            if surname is not None:
+                formed[i] = _written(words[i], surname, attested)
     return " ".join(formed)
+
+
+def _surname(parses, name) -> str | None:
+    """The nominative of a surname read in the same case as the first name before it."""
+    for parse in parses or ():
+        if "Surn" in parse.tag and parse.tag.case == name.tag.case and parse.tag.gender == name.tag.gender:
+            return (parse.inflect({"nomn"}) or parse).word
+    return None
 
 
 def _initials(word: str) -> tuple[str, str]:
