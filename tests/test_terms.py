@@ -22,6 +22,7 @@ from tm.terms.candidates import candidates
 from tm.terms.extract import extract
 from tm.terms.forms import english_form, russian_form, turkmen_form, turkmen_stems
 
+
 @pytest.mark.parametrize(
     ("written", "form"),
     [
@@ -274,8 +275,9 @@ def test_a_bad_termbase_file_names_its_line(tmp_path):
 
 
 def test_an_import_that_fails_adds_nothing(memory):
+    good = {"terms": {"en": "Mongolia", "ru": "Монголия"}}
+    bad = {"terms": {"en": "Japan", "ru": "Япония"}, "status": "?"}
     with pytest.raises(StoreError):
-        good, bad = {"terms": {"en": "Mongolia", "ru": "Монголия"}}, {"terms": {"en": "Japan", "ru": "Я"}, "status": "?"}
         memory.termbase.import_entries([good, bad], "ann")
     assert memory.termbase.entries() == []
 
