@@ -35,6 +35,7 @@ _SENTENCE_START = re.compile(r"[.!?:\"«“„—–-]")
 
 Capitals = Callable[[str], bool]
 _INITIALS = re.compile(r"^(?:\w\.)+\w")
+_TURKMEN_PHRASE_ENDS = ("da", "de", "dan", "den", "daky", "däki")
 # Endings of Turkmen verb forms (past -dy, present -ýar, future -jak, infinitive -mak, participles).
 _TURKMEN_VERB_ENDINGS = ("dy", "di", "ty", "ti", "ýar", "ýär", "jak", "jek", "mak", "mek", "ýan", "ýän", "ypdyr")
 
@@ -79,6 +80,8 @@ def _runs(found, start, clause, lang, function_words, capitals) -> Iterator[str]
         run.append(word)
         if word.lower() not in function_words and (_capitalised(word) or _may_end(word, lang)):
             yield " ".join(run)
+        if lang == "tk" and word.lower().endswith(_TURKMEN_PHRASE_ENDS):
+            return  # a locative or ablative ends a Turkmen noun phrase (Aşgabatda | Türkmenistanyň ...)
 
 
 def _may_continue(word: str, lang: str, started: bool) -> bool:
