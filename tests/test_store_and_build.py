@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import tm.store as store
+import tm.store.reads as reads
 from tests.conftest import SAMPLE
 from tests.test_cli import tm as tm_command
 from tm import jobs
@@ -188,7 +188,7 @@ def test_each_thread_reads_through_its_own_connection(tmp_path):
 
 
 def test_a_reader_paused_mid_export_does_not_hold_back_checkpoints(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "_READ_PAGE", 2)
+    monkeypatch.setattr(reads, "_READ_PAGE", 2)
     path = tmp_path / "tm.db"
     with TranslationMemory(path) as tm:
         with tm.transaction():

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tm.errors import NotFound, StoreError
 from tm.langs import CODES, fold
-from tm.store.corrections import now
+from tm.store.records import now
 
 if TYPE_CHECKING:
     from tm.store import TranslationMemory

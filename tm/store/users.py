@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from tm.errors import NotFound, StoreError
-from tm.store.corrections import now
+from tm.store.records import now
 
 _HASHER = PasswordHasher()
 _NAME = re.compile(r"[\w.@-]{1,64}")
