@@ -68,6 +68,7 @@ def lookup(
     has none), or {"query": ..., "error": ...} for a line no lookup can take."""
     from tm.lookup import Filters, context, query_problem, reviewable_unit, semantic_lookup
     from tm.lookup import bridged_lookup as lookup_matches
+    from tm.lookup.fragments import fragments
     from tm.store import TranslationMemory
     from tm.terms import find_terms
 
@@ -98,14 +99,19 @@ def lookup(
         contexts = [context(tm, m.unit, source, target, around) if around else [] for m in matches]
         ids = [reviewable_unit(tm, m) for m in matches]
         terms = find_terms(tm, text, source, target)
+        pieces = [] if matches or as_json else fragments(tm, text, source, target, filters)
     if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
     _print_matches(matches, ids, source, target, as_json, contexts)
     if terms and not as_json:
-        typer.echo("terms:" if matches else "pieces the TM has translated (terms):")
+        typer.echo("terms:")
         for term in terms:
             status = "" if term.term.status == "approved" else f"  ({term.term.status})"
             typer.echo(f"  {term.found} -> {term.translation}{status}")
+    if pieces:
+        typer.echo("pieces the TM holds:")
+        for piece in pieces:
+            typer.echo(f"  {piece.piece}\n    {source}: {piece.match.diff}\n    {target}: {piece.match.target}")
     if not getattr(matches, "complete", True) and not as_json:
         typer.echo("(the lookup stopped at its time budget: a better match may exist)")
 

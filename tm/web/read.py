@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, Response
 from tm.errors import TmError
 from tm.langs import CODES, from_any
 from tm.lookup import Filters, bridged_lookup, concordance, context, query_problem, reviewable_unit
+from tm.lookup.fragments import fragments
 from tm.lookup.score import diff_parts
 from tm.store import TranslationMemory
 from tm.terms import exact, find_terms, whole_term
@@ -101,7 +102,7 @@ def _context(tm: TranslationMemory, match, source: str, target: str, around: int
 def _search(
     request: Request, text: str, source: str, target: str, threshold: int, top: int, filters: Filters | None
 ) -> dict:
-    return {
+    found = {
         "matches": [
             match | {"diff_parts": diff_parts(text, match["source"])}
             for match in _matches(request, text, source, target, threshold, top, filters, reviewable=True, around=1)
@@ -109,6 +110,13 @@ def _search(
         "concordance": _matches(request, text, source, target, threshold, top, filters, _concordance, True),
         "terms": _terms(request, text, source, target),
     }
+    if not found["matches"] and text.strip() and source != target:
+        with memory(request) as tm:
+            found["fragments"] = [
+                {"piece": f.piece, "source": f.match.diff, "target": f.match.target}
+                for f in fragments(tm, text, source, target, filters)
+            ]
+    return found
 
 
 def _terms(request: Request, text: str, source: str, target: str) -> list[dict]:
