@@ -171,6 +171,13 @@ def test_a_heading_in_capitals_does_not_set_the_form():
     assert entry.terms == {"en": "Mongolia", "ru": "Монголия"} and entry.count == 3
 
 
+def test_a_country_and_its_adjective_may_share_a_translation():
+    units = [(i, {"en": f"The Indonesian team {i} won.", "ru": f"Команда {i} Индонезии победила."}) for i in range(4)]
+    units += [(i, {"en": f"Talks {i} in Indonesia.", "ru": f"Переговоры {i} в Индонезии."}) for i in range(4, 7)]
+    linked = {entry.terms["en"]: entry.terms["ru"] for entry in extract(units)}
+    assert linked == {"Indonesian": "Индонезия", "Indonesia": "Индонезия"}
+
+
 def test_nothing_is_linked_on_one_shared_unit():
     units = [(1, {"en": "Alpha met Bravo.", "ru": "Чарли встретил Дельту."})]
     assert extract(units) == []

@@ -232,8 +232,9 @@ def _acronym(term: str) -> bool:
 
 def link(left: dict[str, Candidate], right: dict[str, Candidate]) -> dict[str, tuple[str, float]]:
     """Competitive linking: left key -> (right key, score), each key of either side used once;
-    then a left candidate still unlinked may share a right one that reads alike and stands beside
-    it as often (Indonesia and Indonesian, both Indoneziýa)."""
+    then a left candidate still unlinked may share a right one that reads alike, or whose holder
+    is the same word with an ending, and stands beside it as often (Indonesia and Indonesian,
+    both Indoneziýa; South Korea and South Korean, both Южная Корея)."""
     linked: dict[str, tuple[str, float]] = {}
     taken: set[str] = set()
     scored = _scored_pairs(left, right)
@@ -241,11 +242,21 @@ def link(left: dict[str, Candidate], right: dict[str, Candidate]) -> dict[str, t
         if key not in linked and other not in taken:
             linked[key] = (other, score)
             taken.add(other)
+    holders = {other: key for key, (other, _) in linked.items()}
     for score, key, other, count in scored:
         dice = 2 * count / (len(left[key].units) + len(right[other].units))
-        if key not in linked and dice >= MIN_DICE and _similarity(left[key].form, right[other].form) >= SIMILAR:
+        if key in linked or dice < MIN_DICE:
+            continue
+        holder = holders.get(other, "")
+        if _similarity(left[key].form, right[other].form) >= SIMILAR or _same_word(key, holder):
             linked[key] = (other, score)
     return linked
+
+
+def _same_word(key: str, other: str) -> bool:
+    """South Korea and South Korean: one the other with an ending."""
+    shorter, longer = sorted((key, other), key=len)
+    return bool(shorter) and longer.startswith(shorter) and len(longer) - len(shorter) <= 3
 
 
 def extract(units: Iterable[tuple[int, dict[str, str]]], dictionary_forms: bool = True) -> list[Extracted]:
