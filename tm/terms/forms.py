@@ -139,8 +139,9 @@ def _name_like(stem: str) -> bool:
 
 
 def english_form(phrase: str) -> str:
-    """North Korea's -> North Korea."""
-    return re.sub(r"['’]s?$", "", phrase)
+    """North Korea's -> North Korea; Netherlands-based -> Netherlands (a lower-case word hyphened
+    to a name is not part of it)."""
+    return re.sub(r"(?:['’]s?|-[a-z]+)$", "", phrase)
 
 
 def _restore_case(written: str, form: str) -> str:
