@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
     ["tm._version", "tm.errors", "tm.files", "tm.langs"],
-    ["tm.corpus"],
+    ["tm.corpus", "tm.fetch"],
     ["tm.segment"],
     ["tm.embed"],
     ["tm.align"],

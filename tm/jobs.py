@@ -536,3 +536,25 @@ def align_folder(
         kind = "{lang}.sent.txt" if presegmented else "{lang}.txt"
         raise InputError(f"needs at least two of tk, ru, en as {kind}", folder)
     return align(sentences, encoder, config, paragraphs, lexicon=lexicon)
+
+
+def fetch_into(tm: TranslationMemory, seeds: list[str], out: Path, command: str = "tm fetch", **options):
+    """Crawl (`tm.fetch.fetch` with `options`) and record the run in the TM, as builds are
+    recorded: pages fetched as added, unchanged as unchanged, refused, failed and skipped as
+    skipped, each with its reason."""
+    from tm.fetch import fetch
+
+    run = tm.start_run(command, "fetch", None)
+    try:
+        report = fetch(seeds, out, **options)
+    except BaseException as error:
+        tm.finish_run(run, {}, [], f"{type(error).__name__}: {error}")
+        raise
+    counts = report.counts
+    skipped = sum(counts.get(status, 0) for status in ("refused", "failed", "skipped"))
+    tm.finish_run(
+        run,
+        {"added": counts.get("fetched", 0), "unchanged": counts.get("unchanged", 0), "skipped": skipped},
+        report.problems,
+    )
+    return report

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tm.cli.common import CACHE, DB, EMBEDDING_CACHE, ENCODER, JOBS, app, print_json, reports_errors
+from tm.cli.common import CACHE, DB, EMBEDDING_CACHE, ENCODER, JOBS, SINCE, app, print_json, reports_errors
 from tm.embed import DEFAULT_ENCODER, get_encoder
 from tm.errors import TmError
 from tm.langs import CODES, check_lang
@@ -263,3 +263,42 @@ def _build_and_report(corpus_dir: Path, db: Path, jobs_count: int, encoder: str,
         typer.echo(f"skipped: {problem}")
     for problem in report.mismatched:
         typer.echo(f"check: {problem}")
+
+
+@app.command()
+@reports_errors
+def fetch(
+    urls: Annotated[list[str], typer.Argument(help="listings, sitemaps or release pages to start from")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="the folder to write releases into")],
+    allow: Annotated[
+        list[str] | None, typer.Option("--allow", help="another host that may be crawled (repeatable)")
+    ] = None,
+    rate: Annotated[float, typer.Option(help="requests a second per host", min=0.01)] = 1.0,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="stop after this many release pages", min=1)
+    ] = None,
+    since: SINCE = None,
+    lang: Annotated[str, typer.Option("--lang", help="the languages to fetch, comma-separated")] = "tk,ru,en",
+    timeout: Annotated[float, typer.Option(help="seconds to wait for a page")] = 20.0,
+    db: DB = Path("tm.db"),
+) -> None:
+    """Crawl the ministry's and embassies' sites into release folders `tm build` reads: politely
+    (robots.txt, --rate, backoff), resumably (run it again after a kill) and incrementally (a
+    later run asks with ETag/Last-Modified and stores only what changed)."""
+    from rich.progress import Progress
+
+    from tm import jobs
+    from tm.store import TranslationMemory
+
+    langs = tuple(check_lang(code.strip()) for code in lang.split(",") if code.strip())
+    day = dt.date.fromisoformat(since) if since else None
+    with TranslationMemory(db) as tm, Progress(transient=True) as progress:
+        task = progress.add_task("fetching", total=None)
+
+        def advance(done: int, url: str) -> None:
+            progress.update(task, completed=done, description=f"{done} addresses: {url}")
+
+        command = shlex.join(["tm", *sys.argv[1:]])
+        options = {"allow": allow or [], "rate": rate, "max_pages": max_pages, "since": day, "langs": langs}
+        report = jobs.fetch_into(tm, urls, output, command, timeout=timeout, progress=advance, **options)
+    typer.echo(f"{output}: " + report.as_text())
