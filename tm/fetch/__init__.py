@@ -41,6 +41,7 @@ class FetchReport:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[dict] = field(default_factory=list)  # {"url", "problem", "kind"}
     releases: int = 0
+    waiting: int = 0  # pages of releases with no other language version yet, not written
     requests: int = 0
     resumed: bool = False
 
@@ -49,7 +50,8 @@ class FetchReport:
         lines = [
             f"fetched {c.get('fetched', 0)}, unchanged {c.get('unchanged', 0)}, identical to another page"
             f" {c.get('copy', 0)}, refused {c.get('refused', 0)}, failed {c.get('failed', 0)},"
-            f" skipped {c.get('skipped', 0)}; {self.releases} releases; {self.requests} requests"
+            f" skipped {c.get('skipped', 0)}; {self.releases} releases written, {self.waiting} pages wait for"
+            f" another language version; {self.requests} requests"
             + (" (a run taken up where it stopped)" if self.resumed else "")
         ]
         lines += [f"{p['kind']}: {p['url']}: {p['problem']}" for p in self.problems]
@@ -99,7 +101,7 @@ def fetch(
             done += 1
             if progress:
                 progress(done, known.url)
-        report.releases = publish(state, out)
+        report.releases, report.waiting = publish(state, out, min(2, len(crawl.langs)))
         report.counts, report.requests = state.counts(), client.requests
         report.problems = [
             {"url": url, "problem": reason, "kind": status}
@@ -250,14 +252,22 @@ def _decoded(body: bytes, content_type: str) -> str:
     return body.decode("utf-8", "replace")
 
 
-def publish(state: CrawlState, out: Path) -> int:
-    """Write every release the state holds as `<host>/<release>/<lang>.html` + meta.json; returns
-    how many releases. A page identical to another of the same release and language is written once."""
+def publish(state: CrawlState, out: Path, fewest: int = 2) -> tuple[int, int]:
+    """Write every release the state holds in `fewest` languages or more as
+    `<host>/<release>/<lang>.html` + meta.json; returns how many, and how many pages wait: a
+    release in fewer languages waits in the
+    state for its other versions (`tm build` reads a folder of releases of one language as pages
+    to group, not as releases). A page identical to another of the same release and language is
+    written once."""
     pages = {row[0]: row for row in state.pages()}
-    groups = _releases(pages, state.alternates())
-    for members in groups:
+    published = waiting = 0
+    for members in _releases(pages, state.alternates()):
+        if len({pages[url][2] for url in members}) < fewest:
+            waiting += len(members)
+            continue
         _write_release(out, members, pages)
-    return len(groups)
+        published += 1
+    return published, waiting
 
 
 def _releases(pages: dict[str, tuple], alternates: list[tuple[str, str]]) -> list[list[str]]:
