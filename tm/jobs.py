@@ -540,8 +540,8 @@ def align_folder(
 
 def fetch_into(tm: TranslationMemory, seeds: list[str], out: Path, command: str = "tm fetch", **options):
     """Crawl (`tm.fetch.fetch` with `options`) and record the run in the TM, as builds are
-    recorded: pages fetched as added, unchanged as unchanged, refused, failed and skipped as
-    skipped, each with its reason."""
+    recorded: pages fetched as added, unchanged as unchanged, what was refused, failed or skipped
+    as skipped, each with its reason."""
     from tm.fetch import fetch
 
     run = tm.start_run(command, "fetch", None)

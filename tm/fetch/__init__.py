@@ -47,12 +47,13 @@ class FetchReport:
 
     def as_text(self) -> str:
         c = self.counts
+        waits = f"{self.waiting} page waits" if self.waiting == 1 else f"{self.waiting} pages wait"
         lines = [
-            f"fetched {c.get('fetched', 0)}, unchanged {c.get('unchanged', 0)}, identical to another page"
-            f" {c.get('copy', 0)}, refused {c.get('refused', 0)}, failed {c.get('failed', 0)},"
-            f" skipped {c.get('skipped', 0)}; {self.releases} releases written, {self.waiting} pages wait for"
-            f" another language version; {self.requests} requests"
-            + (" (a run taken up where it stopped)" if self.resumed else "")
+            f"pages: {c.get('fetched', 0)} fetched, {c.get('unchanged', 0)} unchanged; {c.get('listings', 0)} listings"
+            f" and sitemaps read; {c.get('refused', 0)} refused, {c.get('failed', 0)} failed, {c.get('skipped', 0)}"
+            f" skipped; {self.requests} requests",
+            f"releases: {self.releases} written; {waits} for another language version"
+            + (" (a run taken up where it stopped)" if self.resumed else ""),
         ]
         lines += [f"{p['kind']}: {p['url']}: {p['problem']}" for p in self.problems]
         return "\n".join(lines)

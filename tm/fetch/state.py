@@ -126,7 +126,12 @@ class CrawlState:
         return self.db.execute("SELECT url, other FROM alternates").fetchall()
 
     def counts(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT status, count(*) FROM urls WHERE done = ? GROUP BY status", (self.run,))
+        """This run's pages by what became of them, and `listings`: the listings and sitemaps read."""
+        rows = self.db.execute(
+            "SELECT CASE WHEN kind = 'page' OR status != 'fetched' THEN status ELSE 'listings' END, count(*)"
+            " FROM urls WHERE done = ? GROUP BY 1",
+            (self.run,),
+        )
         return dict(rows.fetchall())
 
     def reasons(self, status: str) -> list[tuple[str, str]]:
