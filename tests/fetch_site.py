@@ -79,7 +79,9 @@ def page(release: int, lang: str, site: Site, alternates: bool) -> str:
     day = f"2024-05-{10 - release:02d}"
     head = ""
     switcher = ""
-    if alternates:
+    if release == 4:
+        pass  # names no other version: they are found under the other language prefixes
+    elif alternates:
         head = "".join(f'<link rel="alternate" hreflang="{code}" href="/{code}/news/{release}">' for code in LANGS)
     else:
         switcher = "".join(f'<li><a href="/{code}/news/{release}">{code.upper()}</a></li>' for code in LANGS)

@@ -20,7 +20,7 @@ import pytest
 from tests.fetch_site import LANGS, RELEASES, serving
 from tm.fetch import fetch
 from tm.fetch.client import _retry_after
-from tm.fetch.links import alternates, is_release, parse, release_key, sitemap, url_language
+from tm.fetch.links import alternates, guessed_versions, is_release, parse, release_key, sitemap, url_language
 from tm.jobs import build
 from tm.store import TranslationMemory
 
@@ -160,6 +160,14 @@ def test_tm_build_reads_the_output_as_it_is(site, tmp_path):
 )
 def test_addresses(url, release, language, key):
     assert (is_release(url), url_language(url), release_key(url)) == (release, language, key)
+
+
+def test_versions_guessed_under_the_other_language_prefixes():
+    assert guessed_versions("https://x.tm/en/news/5?a=1") == {
+        "tk": "https://x.tm/tk/news/5?a=1",
+        "ru": "https://x.tm/ru/news/5?a=1",
+    }
+    assert guessed_versions("https://x.tm/news/5") == {}
 
 
 def test_alternates_from_hreflang_or_a_switcher():

@@ -147,6 +147,9 @@ def _visit(crawl: _Crawl, known: Known) -> None:
         state.done(known.url, "unchanged")
         crawl.stored += known.kind == "page"
         return
+    if answer.status in (404, 410):  # a version a page did not name may not exist: not a failure
+        state.done(known.url, "skipped", f"no such page (HTTP {answer.status})")
+        return
     if answer.status >= 400:
         state.done(known.url, "failed", f"HTTP {answer.status}")
         return
@@ -203,7 +206,7 @@ def _read_listing(crawl: _Crawl, known: Known, root) -> None:
 def _store_page(crawl: _Crawl, known: Known, root, text: str, complete: bool, validators: dict) -> None:
     state = crawl.state
     lang = links.language(known.url, root)
-    others = links.alternates(known.url, root)
+    others = links.alternates(known.url, root) or links.guessed_versions(known.url)
     if lang not in crawl.langs:
         state.done(known.url, "skipped", f"in {lang or 'an unknown language'}, not one asked for")
         return

@@ -138,3 +138,17 @@ def sitemap(body: bytes) -> tuple[str, list[str]]:
     kind = lxml.etree.QName(root).localname
     locations = [" ".join(loc.text.split()) for loc in root.iter("{*}loc") if loc.text]
     return ("index" if kind == "sitemapindex" else "urlset" if kind == "urlset" else ""), locations
+
+
+def guessed_versions(url: str) -> dict[str, str]:
+    """The same address under each other language prefix (/en/news/5 -> /tk/news/5, /ru/news/5),
+    for a page that names no other version."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if len(segments) < 2 or segments[1].lower() not in CODES:
+        return {}
+    return {
+        lang: urlunsplit((parts.scheme, parts.netloc, "/".join(["", lang, *segments[2:]]), parts.query, ""))
+        for lang in CODES
+        if lang != segments[1].lower()
+    }
