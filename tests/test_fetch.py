@@ -24,7 +24,8 @@ from tm.fetch.links import alternates, guessed_versions, is_release, parse, rele
 from tm.jobs import build
 from tm.store import TranslationMemory
 
-FAST = {"rate": 200.0, "timeout": 1.0, "max_bytes": 200_000}
+# No real waits between requests or before retries (test_errors_are_retried_politely records them).
+FAST = {"rate": 200.0, "timeout": 1.0, "max_bytes": 200_000, "sleep": lambda seconds: None}
 
 
 @pytest.fixture
