@@ -7,7 +7,7 @@ initial. Every line of the input is a paragraph, so a headline without a final
 period is a sentence of its own. Two rules find ends that the page lost: a Turkmen
 finite verb followed by a capital, and a capitalised closed-class word from
 `starters/<lang>.txt` ("The", "Благодаря", "Emma") between two lowercase words.
-See the README for why no library splitter is used.
+docs/how-it-works.md says why no library splitter is used.
 """
 
 from __future__ import annotations
