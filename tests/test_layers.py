@@ -21,7 +21,7 @@ LAYERS = [
     ["tm.store"],
     ["tm.lookup", "tm.terms", "tm.formats"],
     ["tm.pretranslate", "tm.review", "tm.report"],
-    ["tm.jobs", "tm.jobs_dask"],
+    ["tm.jobs", "tm.jobs.dask"],
     ["tm.cli", "tm.web", "tm.__main__", "tm"],
 ]
 
@@ -65,7 +65,7 @@ def module_of(path: Path) -> str:
         ("tm.terms.extract", 6),
         ("tm.pretranslate.qa", 7),
         ("tm.jobs", 8),
-        ("tm.jobs_dask", 8),
+        ("tm.jobs.dask", 8),
         ("tm.web.read", 9),
         ("tm", 9),
     ],

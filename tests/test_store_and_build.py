@@ -9,10 +9,13 @@ import tm.store.reads as reads
 from tests.conftest import SAMPLE
 from tests.test_cli import tm as tm_command
 from tm import jobs
+from tm.align import signature
+from tm.corpus import iter_releases
 from tm.corpus.read import count_releases
+from tm.embed import get_encoder
 from tm.errors import InputError, StoreError, TmError
 from tm.formats import ImportedUnit, import_file
-from tm.jobs import build
+from tm.jobs import batch, build, prepare
 from tm.store import TranslationMemory
 
 
@@ -206,7 +209,7 @@ def test_a_reader_paused_mid_export_does_not_hold_back_checkpoints(tmp_path, mon
 def test_an_unchanged_release_is_not_aligned_again(built, monkeypatch):
     path, _ = built
     aligned = []
-    monkeypatch.setattr(jobs, "align", lambda *args, **kwargs: aligned.append(args) or None)
+    monkeypatch.setattr(prepare, "align", lambda *args, **kwargs: aligned.append(args) or None)
     with TranslationMemory(path) as tm:
         report = build(SAMPLE, tm, "ngram")
     assert (report.unchanged, report.added, aligned) == (6, 0, [])
@@ -280,15 +283,15 @@ def test_backup_and_check(tmp_path):
 
 
 def test_a_release_another_build_stored_meanwhile_is_reported_unchanged(tmp_path):
-    encoder = jobs.get_encoder("ngram")
-    releases = list(jobs.iter_releases(SAMPLE, []))
+    encoder = get_encoder("ngram")
+    releases = list(iter_releases(SAMPLE, []))
     # This build found every release changed and aligned it ...
-    records = [jobs.align_prepared(jobs.prepare_release(r, jobs.signature(encoder.id)), encoder) for r in releases]
+    records = [jobs.align_prepared(jobs.prepare_release(r, signature(encoder.id)), encoder) for r in releases]
     with TranslationMemory(tmp_path / "tm.db") as tm:
         build(SAMPLE, tm, "ngram")  # ... while another build stored them all
         generation = tm.generation()
         report = jobs.BuildReport()
-        jobs._store_all(records, tm, report, None)
+        batch._store_all(records, tm, report, None)
         assert (report.added, report.unchanged) == (0, 6)
         assert tm.db.execute("SELECT count(*) FROM releases").fetchone()[0] == 6
         assert tm.changes_since(generation) == (set(), set())  # nothing was stored twice
@@ -312,7 +315,7 @@ def test_a_failed_build_is_recorded_with_its_error(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(jobs, "_store_all", broken)
+    monkeypatch.setattr(batch, "_store_all", broken)
     with TranslationMemory(tmp_path / "tm.db") as tm:
         with pytest.raises(OSError):
             build(SAMPLE, tm, "ngram")
