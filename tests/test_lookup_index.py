@@ -16,7 +16,7 @@ from tm.lookup import Filters, index_for, lookup, words
 from tm.lookup.index import build_index
 from tm.store import StoredUnit, TranslationMemory
 
-lookup_module = importlib.import_module("tm.lookup")  # the package, which the function tm.lookup shadows
+views = importlib.import_module("tm.lookup.views")  # where the index views live
 fuzzy_module = importlib.import_module("tm.lookup.fuzzy")
 index_module = importlib.import_module("tm.lookup.index")
 WORDS = ["the", "parties", "signed", "a", "plan", "in", "2024", "talks", "were", "held", "on", "trade", "energy"]
@@ -190,7 +190,7 @@ def test_a_link_at_the_index_lock_is_not_followed(tmp_path):
 
 
 def test_many_additions_rebuild_the_saved_index(tmp_path, monkeypatch):
-    monkeypatch.setattr(lookup_module, "DELTA_LIMIT", 1)
+    monkeypatch.setattr(views, "DELTA_LIMIT", 1)
     tm = _tm(tmp_path / "tm.db", [_unit("Talks were held.", "Gepleşikler geçirildi.")])
     lookup(tm, "Talks were held.", "en", "tk")
     with tm.transaction():
@@ -239,7 +239,7 @@ def _lookup_in_process(path: str, results) -> None:
 
 
 def test_lookups_started_together_after_a_write_all_succeed(tmp_path, monkeypatch):
-    monkeypatch.setattr(lookup_module, "DELTA_LIMIT", 0)  # every process wants to rebuild
+    monkeypatch.setattr(views, "DELTA_LIMIT", 0)  # every process wants to rebuild
     path = tmp_path / "tm.db"
     tm = _tm(path, [_unit("Talks were held in Helsinki.", "Helsinkide gepleşikler geçirildi.")])
     lookup(tm, "Talks were held in Helsinki.", "en", "tk")
@@ -279,7 +279,7 @@ def test_a_stream_of_writes_is_followed_write_by_write_with_few_layers(tmp_path,
         indexed.append(len(units))
         return build_index(units, source, target)
 
-    monkeypatch.setattr(lookup_module, "build_index", counted)
+    monkeypatch.setattr(views, "build_index", counted)
     sentences = [" ".join(rng.choices(WORDS, k=rng.randint(3, 8))) for _ in range(120)]
     for number, sentence in enumerate(sentences):
         with tm.transaction():
