@@ -16,11 +16,10 @@ from tm.align import signature
 from tm.align.learn import Lexicon
 from tm.corpus import Release, Skipped
 from tm.embed import DEFAULT_ENCODER, encoder_id, get_encoder
-from tm.embed.base import available_cores
 from tm.jobs.learning import learn_from_tm
 from tm.jobs.prepare import align_prepared, corpus_releases, prepare_release, too_long
 from tm.jobs.records import LOW_CONFIDENCE, AlignedRelease, BuildReport, SegmentedRelease
-from tm.jobs.workers import align_in_worker, align_on_dask, in_order, start_worker
+from tm.jobs.workers import align_in_worker, align_on_dask, in_order, share_of_cores, start_worker
 from tm.store import TranslationMemory
 
 
@@ -138,7 +137,7 @@ def _build_pass(corpus: Path, tm: TranslationMemory, settings: Pass, report: Bui
     elif jobs > 1:
         # Each worker gets its share of the cores: every worker's encoder taking them all makes
         # two workers slower than one (threads spinning against each other).
-        setup = (name, settings.cache, model, max(1, available_cores() // jobs))
+        setup = (name, settings.cache, model, share_of_cores(jobs))
         with ProcessPoolExecutor(jobs, initializer=start_worker, initargs=setup) as pool:
             _store_all(in_order(pool, align_in_worker, pending, 4 * jobs), tm, report, progress)
     else:

@@ -13,15 +13,26 @@ from pathlib import Path
 
 from tm.align.learn import Lexicon
 from tm.embed import get_encoder
-from tm.jobs.prepare import align_prepared
+from tm.embed.base import available_cores
+from tm.jobs.prepare import align_prepared, blas_controller
 from tm.jobs.records import AlignedRelease, SegmentedRelease
 
 # The encoder and lexicon of this worker process, made once by `start_worker`.
 _worker: dict = {}
 
 
+def share_of_cores(workers: int, cores: int | None = None) -> int:
+    """The math threads each of `workers` processes gets: the cores split evenly, one at least."""
+    return max(1, (cores or available_cores()) // workers)
+
+
 def start_worker(encoder_name: str, cache: Path | None, lexicon: str | None, threads: int) -> None:
+    """Set up a worker process with its share of the cores, `threads`: the BLAS thread pool it
+    inherited (as many threads as the machine has cores, or what OPENBLAS_NUM_THREADS said) is cut
+    to its share for good, and the encoder is built with that many, so that N workers run N x share
+    threads, not N x cores spinning against each other."""
     _exit_with_parent()
+    _worker["blas"] = blas_controller().limit(limits=threads, user_api="blas")  # kept: held for the process
     _worker["encoder"] = get_encoder(encoder_name, cache, threads)
     _worker["lexicon"] = Lexicon.from_json(lexicon) if lexicon else None
 
