@@ -20,7 +20,7 @@ from tm.store import TranslationMemory
 from tm.terms import extract_terms, find_terms, whole_term
 from tm.terms.candidates import candidates
 from tm.terms.extract import extract
-from tm.terms.forms import english_form, russian_form, turkmen_form, turkmen_stems
+from tm.terms.forms import english_form, russian_form, russian_readings, turkmen_form, turkmen_stems
 
 
 @pytest.mark.parametrize(
@@ -185,6 +185,29 @@ def test_a_country_and_its_adjective_may_share_a_translation():
     units += [(i, {"en": f"Talks {i} in Indonesia.", "ru": f"Переговоры {i} в Индонезии."}) for i in range(4, 7)]
     linked = {entry.terms["en"]: entry.terms["ru"] for entry in extract(units)}
     assert linked == {"Indonesian": "Индонезия", "Indonesia": "Индонезия"}
+
+
+@pytest.mark.parametrize(
+    ("word", "readings"),
+    [
+        ("Дойла", {"Дойл", "Дойла"}),
+        ("Сковеллы", {"Сковелл", "Сковелла", "Сковеллы"}),
+        ("Монголии", set()),  # the dictionary knows it: its nominative comes from there
+        ("США", set()),
+        ("посла", set()),
+    ],
+)
+def test_readings_of_a_name_the_dictionary_does_not_know(word, readings):
+    assert russian_readings(word) == readings
+
+
+def test_a_russian_name_is_read_as_its_english_reads():
+    units = [
+        (i, {"en": f"Coach Doyle spoke on day {i}.", "ru": f"Тренер {form} выступил в день {i}."})
+        for i, form in enumerate(["Дойла", "Дойлу", "Дойла"])
+    ]
+    [entry] = [e for e in extract(units) if e.terms.get("en") == "Doyle"]
+    assert entry.terms["ru"] == "Дойл"
 
 
 def test_nothing_is_linked_on_one_shared_unit():

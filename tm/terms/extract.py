@@ -25,6 +25,7 @@ from tm.terms.forms import (
     genitive,
     noun,
     russian_form,
+    russian_readings,
     turkmen_form,
     turkmen_stems,
 )
@@ -36,6 +37,7 @@ MIN_DICE = 0.3
 MIN_SIMILAR_DICE = 0.15  # names that read alike are linked on less co-occurrence
 SIMILAR = 0.75  # plain-Latin similarity from which two candidates read alike
 MAX_EXAMPLES = 5
+READING_MARGIN = 0.05  # how much more alike another reading of a Russian name must read to be taken
 ALTERNATE_DICE = 0.5  # how often another name must stand beside a term's to be listed as its variant
 NESTED = 0.9  # share of its units in which a candidate stands inside a longer one, to be left out
 _PAIRS = (("en", "ru"), ("en", "tk"), ("ru", "tk"))
@@ -49,6 +51,7 @@ class Candidate:
     units: set[int] = field(default_factory=set)
     written: Counter = field(default_factory=Counter)
     forms: Counter = field(default_factory=Counter)  # the dictionary forms of what is written, as cased there
+    readings: set[str] = field(default_factory=set)  # other nominatives a one-word Russian name may have
 
     def settle(self) -> None:
         """Take as its form the one written most often, in a heading's capitals only if never otherwise."""
@@ -134,6 +137,8 @@ def gather(
                 candidate.units.add(unit_id)
                 candidate.written[written] += 1
                 candidate.forms[dictionary] += 1
+                if lang == "ru" and dictionary_forms and " " not in written:
+                    candidate.readings |= russian_readings(written)
         for candidate in found[lang].values():
             candidate.settle()
         _drop_nested(found[lang], keys, lang)
@@ -333,8 +338,11 @@ def _entry(found, members: dict[str, str], score: float) -> Extracted:
     together = shared or max(
         (a.units & b.units for a, b in combinations(candidates_.values(), 2)), key=len, default=set()
     )
+    terms = {lang: c.form for lang, c in candidates_.items()}
+    if "en" in terms and "ru" in terms:
+        terms["ru"] = _reading_like(candidates_["ru"], terms["en"])
     return Extracted(
-        terms={lang: c.form for lang, c in candidates_.items()},
+        terms=terms,
         variants={
             lang: sorted(w for w in c.written if w != c.form) for lang, c in candidates_.items() if len(c.written)
         },
@@ -342,6 +350,15 @@ def _entry(found, members: dict[str, str], score: float) -> Extracted:
         score=round(score, 3),
         examples=sorted(together)[:MAX_EXAMPLES],
     )
+
+
+def _reading_like(candidate: Candidate, english: str) -> str:
+    """Of the nominatives a Russian name may be read as, the one that reads most like its English
+    (Doyle: Дойл, not Дойла), where it reads clearly more alike than pymorphy3's choice."""
+    best = max(sorted(candidate.readings), key=lambda form: _similarity(form, english), default=candidate.form)
+    if _similarity(best, english) >= _similarity(candidate.form, english) + READING_MARGIN:
+        return best
+    return candidate.form
 
 
 def _inside(short: str, long: str) -> bool:

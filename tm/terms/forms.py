@@ -226,6 +226,21 @@ def russian_form(phrase: str, attested: Attested) -> str:
     return " ".join(formed)
 
 
+# Case endings of Russian nouns, taken off a name pymorphy3 does not know (Дойла, Сковеллы).
+_CASE_ENDINGS = ("ами", "ом", "ой", "ей", "ем", "ам", "ах", "а", "у", "е", "ы", "и", "ю", "я")
+
+
+def russian_readings(word: str) -> set[str]:
+    """Every nominative a capitalised Russian name the dictionary does not know may be read as
+    (Дойла: Дойла, Дойл), cased as written, the word itself included: pymorphy3 only guesses."""
+    initials, bare = _initials(word)
+    if _fixed(word) or not bare[:1].isupper() or russian_morphology().word_is_known(bare.lower()):
+        return set()  # a word the dictionary knows (Боливии) has its nominative from there
+    readings = {bare, *(bare[: -len(ending)] for ending in _CASE_ENDINGS if bare.lower().endswith(ending))}
+    readings |= {_restore_case(bare, p.normal_form) for p in russian_morphology().parse(bare) if "NOUN" in p.tag}
+    return {initials + reading for reading in readings if len(reading) >= _MIN_STEM}
+
+
 def _surname(parses, name) -> str | None:
     """The nominative of a surname read in the same case as the first name before it."""
     for parse in parses or ():
