@@ -412,3 +412,10 @@ def test_tmserver_answers_a_term_as_a_suggestion(web):
     [inflected] = web.get("/tmserver/ru/en/unit/Монголией").json()
     assert inflected["target"] == "Mongolia" and inflected["quality"] == 90
     assert web.get("/tmserver/en/ru/unit/Mongolia and China").json() == []
+
+
+def test_a_lookup_without_a_termbase_analyses_no_word(memory, monkeypatch):
+    import tm.terms.match as match
+
+    monkeypatch.setattr(match, "word_keys", lambda *args: pytest.fail("a word was analysed"))
+    assert find_terms(memory, "Переговоры с Монголией", "ru", "en") == []

@@ -71,6 +71,8 @@ class Glossary:
 
     def find(self, text: str) -> list[TermMatch]:
         """The terms in `text`, longest first where they overlap, in the order they stand."""
+        if not self._by_first:  # no termbase: no word is analysed (pymorphy3 loads in a second)
+            return []
         words = list(_WORD.finditer(text))
         keys = [word_keys(w.group(), self.source) for w in words]
         found: dict[tuple[int, int], Term] = {}
