@@ -192,3 +192,18 @@ def test_sitemaps_and_retry_after():
     assert sitemap(b"not xml") == ("", [])
     assert _retry_after("7") == 7.0 and _retry_after(None) is None and _retry_after("soon") is None
     assert 0 <= _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") <= 0.0
+
+
+def test_bad_input_is_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from tm.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["fetch", "ftp://x.tm/a", "-o", str(tmp_path / "out"), "--db", str(tmp_path / "tm.db")])
+    assert result.exit_code == 1 and result.output.strip() == "Error: no http(s) address to start from in ftp://x.tm/a"
+    (tmp_path / "file").write_text("x")
+    result = runner.invoke(
+        app, ["fetch", "http://127.0.0.1:9/", "-o", str(tmp_path / "file"), "--db", str(tmp_path / "tm.db")]
+    )
+    assert result.exit_code == 1 and "file: not a folder to write pages into" in result.output

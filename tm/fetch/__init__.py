@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from tm.errors import InputError, TmError
 from tm.fetch import links
 from tm.fetch.client import Failed, PoliteClient, Refused, host_of
 from tm.fetch.state import CrawlState, Known, now
@@ -84,8 +85,13 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchReport:
     """Crawl from `seeds` into `out`; `allow` adds hosts to those of the seeds."""
-    seeds = [url for url in (links.clean(s) for s in seeds) if url]
+    given = list(seeds)
+    seeds = [url for url in (links.clean(s) for s in given) if url]
     out = Path(out)
+    if not seeds:
+        raise TmError(f"no http(s) address to start from in {' '.join(given) or 'nothing'}")
+    if out.exists() and not out.is_dir():
+        raise InputError("not a folder to write pages into", out)
     hosts = {host_of(url) for url in seeds} | {h.lower() for h in allow}
     state = CrawlState(out / STATE)
     client = PoliteClient(hosts, rate, timeout, max_bytes, sleep=sleep)
