@@ -207,3 +207,24 @@ def test_bad_input_is_one_line(tmp_path):
         app, ["fetch", "http://127.0.0.1:9/", "-o", str(tmp_path / "file"), "--db", str(tmp_path / "tm.db")]
     )
     assert result.exit_code == 1 and "file: not a folder to write pages into" in result.output
+
+
+def test_a_fetch_is_recorded_among_the_runs(site, tmp_path):
+    from typer.testing import CliRunner
+
+    from tm.cli import app
+    from tm.jobs import fetch_into
+
+    news, _ = site
+    with TranslationMemory(tmp_path / "tm.db") as tm:
+        fetch_into(tm, [f"{news.address}/en/news"], tmp_path / "out", "tm fetch test", **FAST)
+        [run] = tm.runs()
+    assert (run.command, run.status, run.added, run.unchanged) == ("tm fetch test", "done", 3 * len(RELEASES) + 1, 0)
+    assert {
+        "release": f"{news.address}/private/secret",
+        "problem": "disallowed by robots.txt",
+        "kind": "refused",
+    } in run.problems
+    listed = CliRunner().invoke(app, ["runs", "--db", str(tmp_path / "tm.db")])
+    assert listed.exit_code == 0, listed.output
+    assert f"refused: {news.address}/private/secret: disallowed by robots.txt" in listed.output

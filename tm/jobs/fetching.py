@@ -10,7 +10,7 @@ from tm.store import TranslationMemory
 def fetch_into(tm: TranslationMemory, seeds: list[str], out: Path, command: str = "tm fetch", **options):
     """Crawl (`tm.fetch.fetch` with `options`) and record the run in the TM, as builds are
     recorded: pages fetched as added, unchanged as unchanged, what was refused, failed or skipped
-    as skipped, each with its reason."""
+    as skipped, each with its address and reason."""
     from tm.fetch import fetch
 
     run = tm.start_run(command, "fetch", None)
@@ -21,9 +21,8 @@ def fetch_into(tm: TranslationMemory, seeds: list[str], out: Path, command: str 
         raise
     counts = report.counts
     skipped = sum(counts.get(status, 0) for status in ("refused", "failed", "skipped"))
-    tm.finish_run(
-        run,
-        {"added": counts.get("fetched", 0), "unchanged": counts.get("unchanged", 0), "skipped": skipped},
-        report.problems,
-    )
+    recorded = {"added": counts.get("fetched", 0), "unchanged": counts.get("unchanged", 0), "skipped": skipped}
+    # Each problem as a build's are recorded: what it is about (here an address), the problem, its kind.
+    problems = [{"release": p["url"], "problem": p["problem"], "kind": p["kind"]} for p in report.problems]
+    tm.finish_run(run, {**recorded, "flagged": 0}, problems)
     return report
