@@ -27,7 +27,7 @@ _FUNCTION_WORDS = {
 }
 # A word: letters (any script), digits, inner dots of initials (R.Meredov, U.N.), inner hyphens
 # and apostrophes (BMG-niň, Ri's).
-_WORD = re.compile(r"(?:\w\.)+\w*|\w+(?:[-'’]\w+)*", re.UNICODE)
+WORD = re.compile(r"(?:\w\.)+\w*|\w+(?:[-'’]\w+)*", re.UNICODE)
 # Where a run stops: punctuation between words.
 _BREAK = re.compile(r"[,;:!?()\[\]\"«»“”„—–/]|\.\s")
 # What a sentence starts after, where the first word is capitalised whatever it is.
@@ -44,7 +44,7 @@ def words(text: str) -> list[tuple[str, int, bool]]:
     """The words of `text`, each with the number of the clause it is in (punctuation starts a new
     one) and whether it starts a sentence (where a capital says nothing)."""
     found, clause, last = [], 0, 0
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         between = text[last : match.start()]
         if _BREAK.search(between) or (last and "." in between):
             clause += 1

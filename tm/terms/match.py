@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from tm.langs import fold, russian_morphology
 from tm.store.terms import Term
+from tm.terms.candidates import WORD
 from tm.terms.forms import turkmen_stems
-
-_WORD = re.compile(r"(?:\w\.)+\w*|\w+(?:[-'’]\w+)*", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class Glossary:
             if entry.status == "rejected" or source not in entry.terms or target not in entry.terms:
                 continue
             for form in entry.forms(source):
-                keys = [word_keys(word, source) for word in _WORD.findall(form)]
+                keys = [word_keys(word, source) for word in WORD.findall(form)]
                 if keys:
                     for key in keys[0]:
                         self._by_first[key].append((entry, keys))
@@ -73,7 +72,7 @@ class Glossary:
         """The terms in `text`, longest first where they overlap, in the order they stand."""
         if not self._by_first:  # no termbase: no word is analysed (pymorphy3 loads in a second)
             return []
-        words = list(_WORD.finditer(text))
+        words = list(WORD.finditer(text))
         keys = [word_keys(w.group(), self.source) for w in words]
         found: dict[tuple[int, int], Term] = {}
         for i, word_key in enumerate(keys):
