@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tm.errors import TmError
 
@@ -127,3 +128,24 @@ def russian_lemmas(word: str) -> frozenset[str] | None:
     if not morphology.word_is_known(word):
         return None
     return frozenset(parse.normal_form for parse in morphology.parse(word))
+
+
+# Where an address names its language: a path segment (/tk/news/5) or a parameter (?lang=ru).
+_LANG_SEGMENT = re.compile(r"/(?:tk|ru|en)(?=/|$)")
+LANGUAGE_PARAMETERS = {"lang", "language", "hl", "locale", "lng"}
+
+
+def url_key(url: str | None) -> str | None:
+    """The site and news id of a URL, without its language code: `mfa.gov.tm/news/1094`, and
+    `site.tm/news.php?id=7` (a query names the page too: only a language parameter is dropped)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    path = _LANG_SEGMENT.sub("", parts.path).rstrip("/")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _language_parameter(k, v)))
+    return f"{host}{path}" + (f"?{query}" if query else "") if host and path else None
+
+
+def _language_parameter(key: str, value: str) -> bool:
+    return key.lower() in LANGUAGE_PARAMETERS and value.lower() in CODES

@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
@@ -40,7 +39,7 @@ from tm.corpus.read import (
     read_json_object,
 )
 from tm.errors import InputError
-from tm.langs import CODES, transliterate
+from tm.langs import CODES, transliterate, url_key
 
 # Sites republish a release a day or two after the ministry: pages further apart are not compared.
 MAX_DAYS_APART = 3
@@ -57,8 +56,6 @@ _OPENING_CHARS = 300
 _NUMBER = re.compile(r"\d+")
 _NAME = re.compile(r"\b[A-ZА-ЯЁÄÖÜÇŞŇÝŽ][\w'-]{3,}")
 _VOWELS = re.compile("[aeiouy]")
-_LANG_SEGMENT = re.compile(r"/(?:tk|ru|en)(?=/|$)")
-_LANGUAGE_KEYS = {"lang", "language", "hl", "locale", "lng"}
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -193,22 +190,6 @@ def read_pages(root: Path, skipped: list[Skipped], follow_links: bool = False) -
         first_by_digest[digest] = relative
         pages[relative] = Page(relative, document, document.url, _meta_date(meta) or document.date)
     return pages
-
-
-def url_key(url: str | None) -> str | None:
-    """The site and news id of a URL, without its language code: `mfa.gov.tm/news/1094`, and
-    `site.tm/news.php?id=7` (a query names the page too: only a language parameter is dropped)."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    host = parts.netloc.lower().removeprefix("www.")
-    path = _LANG_SEGMENT.sub("", parts.path).rstrip("/")
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _language_parameter(k, v)))
-    return f"{host}{path}" + (f"?{query}" if query else "") if host and path else None
-
-
-def _language_parameter(key: str, value: str) -> bool:
-    return key.lower() in _LANGUAGE_KEYS and value.lower() in CODES
 
 
 def _anchors(text: str) -> list[str]:

@@ -310,7 +310,7 @@ def _releases(pages: dict[str, tuple], alternates: list[tuple[str, str]]) -> lis
 def _write_release(out: Path, members: list[str], pages: dict[str, tuple]) -> None:
     first = min(members, key=lambda url: (links.url_language(url) != "en", url))
     host = host_of(first).replace(":", "_")
-    name = links.release_key(first).split("/", 1)[1] or "index"
+    name = links.release_key(first).partition("/")[2] or "index"
     folder = out / host / "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
     chosen: dict[str, tuple] = {}
     for url in sorted(members):

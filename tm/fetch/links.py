@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
 
-from tm.langs import CODES, from_any
+from tm.langs import CODES, LANGUAGE_PARAMETERS, from_any, url_key
 
 _SWITCHER_WORDS = {
     "tk": "tk",
@@ -22,7 +22,6 @@ _SWITCHER_WORDS = {
     "русский": "ru",
     "english": "en",
 }
-_LANG_PARAMS = ("lang", "language", "hl")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -49,19 +48,15 @@ def url_language(url: str) -> str | None:
     if first.lower() in CODES:
         return first.lower()
     for key, value in parse_qsl(parts.query):
-        if key.lower() in _LANG_PARAMS and from_any(value):
+        if key.lower() in LANGUAGE_PARAMETERS and from_any(value):
             return from_any(value)
     return None
 
 
 def release_key(url: str) -> str:
-    """An address with its language taken out: the versions of one release share it."""
-    parts = urlsplit(url)
-    segments = parts.path.strip("/").split("/")
-    if segments and segments[0].lower() in CODES:
-        segments = segments[1:]
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in _LANG_PARAMS])
-    return f"{parts.netloc}/{'/'.join(segments)}" + (f"?{query}" if query else "")
+    """An address with its language taken out (`tm.langs.url_key`): the versions of one release
+    share it; a site's front page is its host."""
+    return url_key(url) or urlsplit(url).netloc.lower().removeprefix("www.")
 
 
 def is_release(url: str) -> bool:
