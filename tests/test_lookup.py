@@ -19,7 +19,7 @@ from tm.lookup import (
     words,
 )
 from tm.lookup.case import match_case
-from tm.lookup.index import build_index
+from tm.lookup.index_build import build_index
 from tm.lookup.numbers import patch_numbers
 from tm.store import StoredUnit, TranslationMemory
 

@@ -13,12 +13,13 @@ from rapidfuzz.distance import Levenshtein
 from tests.oracle import reference_lookup
 from tm.formats import ImportedUnit
 from tm.lookup import Filters, index_for, lookup, words
-from tm.lookup.index import build_index
+from tm.lookup.index_build import build_index
 from tm.store import StoredUnit, TranslationMemory
 
 views = importlib.import_module("tm.lookup.views")  # where the index views live
 fuzzy_module = importlib.import_module("tm.lookup.fuzzy")
 index_module = importlib.import_module("tm.lookup.index")
+index_file = importlib.import_module("tm.lookup.index_file")
 WORDS = ["the", "parties", "signed", "a", "plan", "in", "2024", "talks", "were", "held", "on", "trade", "energy"]
 
 
@@ -302,14 +303,14 @@ def test_a_stream_of_writes_is_followed_write_by_write_with_few_layers(tmp_path,
 def test_an_altered_index_file_is_rebuilt_not_trusted(tmp_path):
     saved = _saved_index(tmp_path, "Talks were held in Helsinki.")
     data = bytearray(saved.read_bytes())
-    magic = len(index_module._MAGIC)
+    magic = len(index_file._MAGIC)
     head_length = int.from_bytes(data[magic : magic + 8], "little")
     header = json.loads(data[magic + 8 : magic + 8 + head_length])
     start = -(-(magic + 8 + head_length) // 64) * 64
     data[start + header["arrays"]["vocabulary"][2]] ^= 0x01  # one bit of a word of the vocabulary
     saved.write_bytes(bytes(data))
     with TranslationMemory(tmp_path / "tm.db") as other:
-        assert index_module.load_index(saved, other.identity()) is None
+        assert index_file.load_index(saved, other.identity()) is None
         [match] = lookup(other, "Talks were held in Helsinki.", "en", "tk")
         assert match.percent == 100
-        assert index_module.load_index(saved, other.identity()) is not None  # written again, whole
+        assert index_file.load_index(saved, other.identity()) is not None  # written again, whole

@@ -19,8 +19,8 @@ from tm.errors import TmError
 from tm.langs import LANGUAGES
 from tm.lookup.checks import check_collections, check_options, check_query, query_problem
 from tm.lookup.concordance import concordance, concordance_elsewhere
+from tm.lookup.filters import Filters
 from tm.lookup.fuzzy import Match, Matches, finished, ranked_matches
-from tm.lookup.index import Filters
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import match_percent, tokens, word_diff, words
 from tm.lookup.semantic import semantic_lookup

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tm.corpus.detect import wrong_script
 from tm.errors import TmError
 from tm.langs import LANGUAGES
-from tm.lookup.index import Filters
+from tm.lookup.filters import Filters
 from tm.store import TranslationMemory
 
 MAX_QUERY_CHARS = 2000

@@ -9,8 +9,9 @@ import numpy as np
 
 from tm.langs import CODES, russian_lemmas
 from tm.lookup.checks import check_collections, check_options, check_query
+from tm.lookup.filters import Filters
 from tm.lookup.fuzzy import Match, penalty
-from tm.lookup.index import Filters, FuzzyIndex
+from tm.lookup.index import FuzzyIndex
 from tm.lookup.score import tokens
 from tm.lookup.views import index_for
 from tm.store import TranslationMemory

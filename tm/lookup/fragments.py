@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from tm.lookup import Match, concordance
-from tm.lookup.index import Filters
+from tm.lookup.filters import Filters
 from tm.lookup.score import tokens
 from tm.store import TranslationMemory
 

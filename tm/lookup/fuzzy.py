@@ -31,7 +31,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from tm.lookup.case import match_case
-from tm.lookup.index import Filters, FuzzyIndex, day
+from tm.lookup.filters import Filters, day
+from tm.lookup.index import FuzzyIndex
 from tm.lookup.numbers import patch_numbers
 from tm.lookup.score import MINOR_COST, match_percent, tokens, word_diff, words
 from tm.store import StoredUnit, TranslationMemory

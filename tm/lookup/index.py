@@ -20,28 +20,19 @@ from __future__ import annotations
 
 import bisect
 import copy
-import json
 import math
 import re
-import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tm.errors import TmError
-from tm.files import replacing
-from tm.lookup.score import MINOR_COST, NUMBER, WORD, tokens, words
-from tm.store import StoredUnit
+from tm.lookup.filters import Filters, day
+from tm.lookup.score import MINOR_COST, NUMBER, words
 
-FORMAT_VERSION = 4  # 3: a CRC-32 of each array, checked on loading; 4: surface tokens, numbers by value too, best units
-_MAGIC = b"tm-fuzzy-index\n"
 # Postings read beyond the necessary prefix, to count shared words and drop hopeless candidates
 # (a module setting, so that tests can make the prefix filter run on a small index).
 EXTRA_POSTINGS = 30_000
@@ -58,40 +49,6 @@ _FIRST_CHAR, _SURROGATES = 0x21, 0x800
 def _char(token_id: int) -> str:
     point = token_id + _FIRST_CHAR
     return chr(point if point < 0xD800 else point + _SURROGATES)
-
-
-def day(iso: str | None) -> int:
-    """A date's day number (-1 for none): the form units are filtered and ranked by."""
-    return date.fromisoformat(iso[:10]).toordinal() if iso else -1
-
-
-@dataclass
-class Filters:
-    """Keep entries with at least one unit in these collections and dates (ISO, inclusive)."""
-
-    collections: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("since", "until"):
-            value = getattr(self, name)
-            try:
-                if value:
-                    date.fromisoformat(value)
-            except ValueError:
-                raise TmError(f"{name} {value!r} is not a day (YYYY-MM-DD)") from None
-
-    def __bool__(self) -> bool:
-        return bool(self.collections or self.since or self.until)
-
-    def accepts(self, unit: StoredUnit) -> bool:
-        day = (unit.date or "")[:10]
-        return (
-            (not self.collections or unit.collection in self.collections)
-            and (not self.since or day >= self.since)
-            and (not self.until or (bool(day) and day <= self.until))
-        )
 
 
 class FuzzyIndex:
@@ -412,79 +369,6 @@ class FuzzyIndex:
             dtype=np.float64,
         )[0]
 
-    def save(self, path: Path, stamp: tuple[str, int]) -> None:
-        """Write the index as one file of raw arrays (memory-mappable), then rename it into place:
-        a reader sees the old file or the new one, never a part; concurrent writers never collide."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        vocabulary = "\n".join(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
-        arrays = {
-            **self.arrays,
-            "vocabulary": np.frombuffer(vocabulary.encode(), np.uint8),
-            "collection_names": np.frombuffer("\n".join(self.collections).encode(), np.uint8),
-        }
-        header, offset = {"format": FORMAT_VERSION, "tm": stamp[0], "generation": stamp[1], "arrays": {}}, 0
-        for name, array in arrays.items():
-            checksum = zlib.crc32(np.ascontiguousarray(array).data)
-            header["arrays"][name] = [array.dtype.str, len(array), offset, checksum]
-            offset += -(-array.nbytes // 64) * 64  # 64-byte aligned
-        head = json.dumps(header).encode()
-        start = -(-(len(_MAGIC) + 8 + len(head)) // 64) * 64
-        with replacing(path) as temporary, open(temporary, "wb") as out:
-            out.write(_MAGIC + len(head).to_bytes(8, "little") + head)
-            for name, array in arrays.items():
-                out.seek(start + header["arrays"][name][2])
-                out.write(np.ascontiguousarray(array).tobytes())
-            out.truncate(start + offset)
-
-
-def load_index(path: Path, identity: str) -> tuple[FuzzyIndex, int] | None:
-    """The index saved at `path` for the TM `identity`, memory-mapped, and the generation it was
-    built from; None when there is none, or it is unreadable, truncated, altered (a checksum of each
-    array; about 60 ms a GB when a process first opens it) or of another TM."""
-    try:
-        with open(path, "rb") as file:
-            if file.read(len(_MAGIC)) != _MAGIC:
-                return None
-            header = json.loads(file.read(int.from_bytes(file.read(8), "little")))
-            start = -(-file.tell() // 64) * 64
-        if header["format"] != FORMAT_VERSION or header["tm"] != identity:
-            return None
-        size = path.stat().st_size
-        arrays = {}
-        for name, (dtype, length, offset, checksum) in header["arrays"].items():
-            if start + offset + np.dtype(dtype).itemsize * length > size:
-                return None  # truncated
-            # A plain view of the mapping: indexing a np.memmap costs a Python call of its own.
-            mapped = np.memmap(path, dtype, "r", start + offset, (length,)).view(np.ndarray)
-            arrays[name] = mapped if length else np.empty(0, dtype)
-            if zlib.crc32(arrays[name].data) != checksum:
-                return None  # altered since it was written
-        vocabulary = arrays.pop("vocabulary").tobytes().decode()
-        collections = arrays.pop("collection_names").tobytes().decode()
-        index = FuzzyIndex(arrays, vocabulary.split("\n") if vocabulary else [], collections.split("\n"))
-        return index, int(header["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def build_index(units: Iterable[StoredUnit], source: str, target: str) -> FuzzyIndex:
-    """Index the `source` side of `units`; identical (source, target) pairs become one entry."""
-    entries: dict[tuple[str, str], int] = {}
-    codes: list[str] = []
-    provenance: list[tuple] = []
-    vocabulary: dict[str, int] = {NUMBER: 0}
-    collections: dict[str, int] = {}
-    for unit in units:
-        key = (unit.texts[source], unit.texts[target])
-        entry = entries.get(key)
-        if entry is None:
-            entry = entries[key] = len(codes)
-            codes.append("".join(_char(vocabulary.setdefault(t, len(vocabulary))) for t in tokens(key[0])))
-        collection = collections.setdefault(unit.collection, len(collections))
-        reviewed = unit.reviewer is not None
-        provenance.append((entry, unit.id, collection, day(unit.date), unit.release, unit.confidence, reviewed))
-    return _pack(codes, provenance, vocabulary, list(collections))
-
 
 def _held(entries: np.ndarray, lists: list[np.ndarray]) -> np.ndarray:
     """Per entry (sorted), in how many of these posting lists (each sorted, each entry once) it is."""
@@ -512,99 +396,3 @@ def _gather(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The positions start, start + 1, ... start + count - 1 of each (start, count), end to end."""
     ends = np.cumsum(counts)
     return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - ends + counts, counts)
-
-
-def _token_forms(vocabulary: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Per token, the id of its case-folded form and of its word (NUMBER for a number, -1 for
-    punctuation); case-folded forms not yet in `vocabulary` are added to it."""
-    for token in list(vocabulary):
-        vocabulary.setdefault(token.casefold(), len(vocabulary))
-    folded = [vocabulary[token.casefold()] for token in vocabulary]
-    word = [-1 if not WORD.match(t) else 0 if t[0].isdigit() else f for t, f in zip(vocabulary, folded, strict=True)]
-    return np.array(folded, np.int32), np.array(word, np.int32)
-
-
-def _pack(codes: list[str], provenance: list, vocabulary: dict[str, int], collections: list[str]) -> FuzzyIndex:
-    folded_ids, word_ids = _token_forms(vocabulary)
-    sizes = np.fromiter(map(len, codes), np.int64, len(codes))
-    text = "".join(codes)
-    points = np.frombuffer(text.encode("utf-32-le"), "<u4").astype(np.int64)
-    points[points >= 0xD800 + _SURROGATES] -= _SURROGATES
-    token_ids = points - _FIRST_CHAR
-    starts = np.cumsum(sizes) - sizes
-    in_words = word_ids[token_ids] >= 0
-    lengths = np.bincount(np.repeat(np.arange(len(codes)), sizes)[in_words], minlength=len(codes)).astype(np.int32)
-    order = np.argsort(lengths, kind="stable")
-    renumber = np.empty_like(order)
-    renumber[order] = np.arange(len(order))
-    token_ids = token_ids[_gather(starts[order], sizes[order])]
-    lengths, sizes = lengths[order], sizes[order]
-    offsets = np.zeros(len(codes) + 1, np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    owners = np.repeat(np.arange(len(codes), dtype=np.int64), sizes)
-    # Postings are by word: every number one token, as `words` has it, and no punctuation; a
-    # number is posted again under its value.
-    words_of = word_ids[token_ids]
-    posted = np.concatenate([words_of[words_of >= 0], token_ids[words_of == 0]])
-    owners = np.concatenate([owners[words_of >= 0], owners[words_of == 0]])
-    repeats, items = _occurrence_items(posted, owners, len(vocabulary))
-    pairs = np.sort(items * max(len(codes), 1) + owners)
-    item_ids, post_entries = np.divmod(pairs, max(len(codes), 1))
-    post_offsets = np.searchsorted(item_ids, np.arange(len(vocabulary) + len(repeats) + 1))
-    prov = np.array(provenance, dtype=np.float64).reshape(-1, 7)  # float64 holds the int ids exactly
-    prov_entry = renumber[prov[:, 0].astype(np.int64)] if len(prov) else np.empty(0, np.int64)
-    by_entry = np.argsort(prov_entry, kind="stable")
-    prov = prov[by_entry]
-    arrays = {
-        "lengths": lengths,
-        "offsets": offsets,
-        "codes": token_ids.astype(np.int32),
-        "post_offsets": post_offsets.astype(np.int64),
-        "post_entries": post_entries.astype(np.int32),
-        "repeats": repeats,
-        "word_ids": word_ids,
-        "folded_ids": folded_ids,
-        "prov_offsets": np.searchsorted(prov_entry[by_entry], np.arange(len(codes) + 1)).astype(np.int64),
-        "prov_units": prov[:, 1].astype(np.int64),
-        "prov_collections": prov[:, 2].astype(np.int32),
-        "prov_days": prov[:, 3].astype(np.int32),
-        "prov_releases": prov[:, 4].astype(np.int64),
-        "prov_confidence": prov[:, 5],
-        "prov_reviewed": prov[:, 6].astype(np.int8),
-        "best_rows": np.empty(0, np.int64),
-    }
-    index = FuzzyIndex(arrays, list(vocabulary), collections)
-    index.best = arrays["best_rows"] = index.best_rows(np.arange(len(codes)))
-    return index
-
-
-def _occurrence_items(token_ids: np.ndarray, owners: np.ndarray, vocabulary_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Posting item per token: the word itself for its first occurrence in a segment, then
-    one item per (word, k) for the k-th repeat, numbered after the vocabulary."""
-    owner_tokens = owners * vocabulary_size + token_ids
-    by_owner = np.argsort(owner_tokens, kind="stable")
-    owner_token = owner_tokens[by_owner]
-    starts = np.r_[True, owner_token[1:] != owner_token[:-1]] if len(owner_token) else np.empty(0, bool)
-    positions = np.arange(len(owner_token))
-    occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
-    tokens = token_ids[by_owner]
-    keys = tokens * _MAX_OCCURRENCES + occurrence
-    repeats = np.unique(keys[occurrence > 0])
-    items = np.where(occurrence > 0, vocabulary_size + np.searchsorted(repeats, keys), tokens)
-    ordered = np.empty_like(items)
-    ordered[by_owner] = items
-    return repeats, ordered
-
-
-@dataclass
-class PairIndex:
-    """The index of one language pair as lookups see it: the saved index (less the releases removed
-    since) and a small index of the releases stored since, each searched on its own."""
-
-    layers: list[FuzzyIndex]
-    stamp: tuple[str, int]  # the TM's identity and generation this view is current for
-    base_generation: int = 0  # the generation the saved index (the first layer) was built from
-    delta_releases: list[frozenset[int]] = field(default_factory=list)  # those of each layer after the first
-
-    def __len__(self) -> int:
-        return sum(len(layer) for layer in self.layers)

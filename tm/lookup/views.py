@@ -10,15 +10,33 @@ import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tm.lookup.filters import Filters
 from tm.lookup.fuzzy import best_first
-from tm.lookup.index import Filters, FuzzyIndex, PairIndex, build_index, load_index
+from tm.lookup.index import FuzzyIndex
+from tm.lookup.index_build import build_index
+from tm.lookup.index_file import load_index, save_index
 from tm.store import StoredUnit, TranslationMemory, batched
 
 # Entries of the releases stored since the saved index was built that are indexed on the side
 # before the saved index is rebuilt.
 DELTA_LIMIT = 20_000
+
+
+@dataclass
+class PairIndex:
+    """The index of one language pair as lookups see it: the saved index (less the releases removed
+    since) and a small index of the releases stored since, each searched on its own."""
+
+    layers: list[FuzzyIndex]
+    stamp: tuple[str, int]  # the TM's identity and generation this view is current for
+    base_generation: int = 0  # the generation the saved index (the first layer) was built from
+    delta_releases: list[frozenset[int]] = field(default_factory=list)  # those of each layer after the first
+
+    def __len__(self) -> int:
+        return sum(len(layer) for layer in self.layers)
 
 
 _loaded: weakref.WeakKeyDictionary[TranslationMemory, dict] = weakref.WeakKeyDictionary()
@@ -78,7 +96,7 @@ def _rebuilt(tm: TranslationMemory, source: str, target: str, path: Path, stamp:
         view = saved and _caught_up(tm, source, target, *saved, stamp)
         if view is None:
             generation = tm.generation()
-            build_index(tm.units((source, target)), source, target).save(path, (stamp[0], generation))
+            save_index(build_index(tm.units((source, target)), source, target), path, (stamp[0], generation))
             view = _caught_up(tm, source, target, *load_index(path, stamp[0]), stamp)
     return view
 
