@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from itertools import combinations
 from pathlib import Path
 
-from tm.corpus import group
+from tm.corpus import group, links
 from tm.embed import get_encoder
 from tm.langs import CODES
 
@@ -90,14 +90,14 @@ def dev_run(encode, seed: int, dated: bool, days: int = 60) -> None:
     label = f"dated, over {days} days" if dated else "undated"
     with tempfile.TemporaryDirectory() as folder:
         truth = flatten(Path(folder), random.Random(seed), dated, days)
-        for name, weights in [("tm", dict(group.WEIGHTS)), ("baseline: opening only", None)]:
-            saved = dict(group.WEIGHTS)
+        for name, weights in [("tm", dict(links.WEIGHTS)), ("baseline: opening only", None)]:
+            saved = dict(links.WEIGHTS)
             if weights is None:
-                group.WEIGHTS.update(names_numbers=0.0, length=0.0, days=0.0, opening=12.0, bias=-6.0)
+                links.WEIGHTS.update(names_numbers=0.0, length=0.0, days=0.0, opening=12.0, bias=-6.0)
             try:
                 grouping = group.group_pages(Path(folder), encode)
             finally:
-                group.WEIGHTS.update(saved)
+                links.WEIGHTS.update(saved)
             p, r = precision_recall(found_links(grouping), truth)
             verdict = f"  targets P >= {PRECISION_TARGET}, R >= {RECALL_TARGET}: {_met(p, r)}" if weights else ""
             print(f"align-dev {label:<20} {name:<24} links {len(truth):>4}  precision {p:.3f}  recall {r:.3f}{verdict}")

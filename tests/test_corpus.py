@@ -5,7 +5,7 @@ import pytest
 
 from tm.corpus import detect_language, find_date, iter_releases, normalize_text, read_document, read_sentences
 from tm.corpus.extract import _footer_start
-from tm.corpus.group import page_files
+from tm.corpus.pages import page_files
 from tm.corpus.read import reads_as_russian
 from tm.errors import InputError
 

@@ -7,9 +7,11 @@ import pytest
 
 from tm import review
 from tm.corpus import Release, read_document
-from tm.corpus.group import group_pages, in_release_layout, url_key
+from tm.corpus.group import group_pages
+from tm.corpus.pages import in_release_layout
 from tm.embed import get_encoder
 from tm.jobs import align_prepared, build, prepare_release
+from tm.langs import url_key
 from tm.lookup import Filters, concordance
 from tm.store import TranslationMemory
 

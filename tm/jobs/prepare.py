@@ -14,7 +14,9 @@ from threadpoolctl import ThreadpoolController
 from tm.align import AlignConfig, Alignment, align, mismatched_versions, pair_agreement
 from tm.align.learn import Lexicon
 from tm.corpus import Release, Skipped, iter_releases, read_document, read_sentences
-from tm.corpus.group import group_pages, in_release_layout, to_release, version_similarity
+from tm.corpus.group import group_pages, to_release
+from tm.corpus.links import version_similarity
+from tm.corpus.pages import in_release_layout
 from tm.corpus.read import count_releases
 from tm.embed import Encoder
 from tm.errors import InputError
