@@ -24,7 +24,7 @@ from tm.embed import get_encoder
 from tm.jobs import align_prepared, prepare_release
 from tm.langs import CODES
 
-ALIGN = importlib.import_module("tm.align")  # the module, which tm.align (the function) hides
+AGREEMENT = importlib.import_module("tm.align.agreement")  # where the thresholds are read
 BASELINE_AGREEMENT = 0.3
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAGES = SHARED / "corpora/pages"
@@ -62,12 +62,12 @@ def flag_rates(releases: list[Release], encoder) -> tuple[float, float]:
         aligned = align_prepared(prepare_release(release, "bench"), encoder)
         alignment = aligned.alignment
         ours += bool(aligned.problems)  # version_problems, run where the release is aligned
-        ours_threshold = ALIGN.MIN_AGREEMENT
-        ALIGN.MIN_AGREEMENT = dict.fromkeys(ours_threshold, BASELINE_AGREEMENT)
+        ours_threshold = AGREEMENT.MIN_AGREEMENT
+        AGREEMENT.MIN_AGREEMENT = dict.fromkeys(ours_threshold, BASELINE_AGREEMENT)
         try:
             baseline += bool(mismatched_versions(alignment))
         finally:
-            ALIGN.MIN_AGREEMENT = ours_threshold
+            AGREEMENT.MIN_AGREEMENT = ours_threshold
     return ours / len(releases), baseline / len(releases)
 
 

@@ -166,19 +166,25 @@ def align_pair(
         for j in range(low if i else 0, high + 1):
             if i == 0 and j == 0:
                 continue
-            top, second, choice = -np.inf, -np.inf, None
-            for a, b in BEAD_TYPES:
-                if a <= i and b <= j:
-                    value = best[i - a, j - b] + tables[(a, b)][i, j]
-                    if value > top:
-                        top, second, choice = value, top, (a, b)
-                    elif value > second:
-                        second = value
+            top, second, choice = _best_step(best, tables, i, j)
             best[i, j] = top
             if choice:
                 back[(i, j)] = choice
                 leads[(i, j)] = top - second
     return _trace(back, leads, tables, n, m)
+
+
+def _best_step(best: np.ndarray, tables: dict, i: int, j: int) -> tuple[float, float, tuple[int, int] | None]:
+    """The best and second-best scores of a path to (i, j), and the bead type of the best."""
+    top, second, choice = -np.inf, -np.inf, None
+    for a, b in BEAD_TYPES:
+        if a <= i and b <= j:
+            value = best[i - a, j - b] + tables[(a, b)][i, j]
+            if value > top:
+                top, second, choice = value, top, (a, b)
+            elif value > second:
+                second = value
+    return top, second, choice
 
 
 def _trace(back, leads, tables, n: int, m: int) -> list[PairBead]:
