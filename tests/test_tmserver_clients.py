@@ -21,7 +21,7 @@ from tests.conftest import SAMPLE, serving
 from tm.formats import ImportedUnit
 from tm.jobs import build
 from tm.store import TranslationMemory
-from tm.web import create_app, read
+from tm.web import create_app, tmserver
 
 EXACT = "The parties discussed the development of transport and logistics links between the two countries."
 TWO_LINES = "Line one of a message.\nLine two, with 5% and a + sign."
@@ -129,4 +129,4 @@ def test_weblate_against_a_running_tm_serve(tmp_path):
 )
 def test_the_text_is_read_from_the_path_as_sent(raw_path, query, text):
     scope = {"type": "http", "path": "", "raw_path": raw_path, "query_string": query, "headers": []}
-    assert read._unit_text(Request(scope)) == text
+    assert tmserver._unit_text(Request(scope)) == text

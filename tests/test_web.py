@@ -102,10 +102,10 @@ def test_a_slow_tmserver_lookup_holds_no_other_request(client, monkeypatch):
             finished.append("slow")
         return real(tm, text, *args)
 
-    # The finder is `_matches`'s default argument, bound when it was defined.
-    defaults = tuple(slow if value is real else value for value in read._matches.__defaults__)
+    # The finder is `found_matches`'s default argument, bound when it was defined.
+    defaults = tuple(slow if value is real else value for value in read.found_matches.__defaults__)
     assert slow in defaults
-    monkeypatch.setattr(read._matches, "__defaults__", defaults)
+    monkeypatch.setattr(read.found_matches, "__defaults__", defaults)
 
     async def run() -> list[str]:
         transport = httpx.ASGITransport(app=client.app)

@@ -1,10 +1,11 @@
 """`tm serve`: the TM as web pages for the translation team, over the same library as the CLI.
 
 Server-rendered pages (Jinja2, autoescaped) with a JSON twin under /api/ for each, described by
-OpenAPI (/openapi.json, listed as a page at /api). `read` holds search, the release view and the
-tmserver protocol; `review` the queue, units and corrections; `files` import and export;
-`overview` the charts; `auth` sign-in and the rule for writes: reading is open, every change
-needs a signed-in user (session cookie and CSRF token) or an API token.
+OpenAPI (/openapi.json, listed as a page at /api). `read` holds search and the release view;
+`tmserver` the protocol of tmserver and amaGama clients; `review` the queue, units and
+corrections; `files` import and export; `overview` the charts; `auth` sign-in and the rule for
+writes: reading is open, every change needs a signed-in user (session cookie and CSRF token) or
+an API token.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tm.store import TranslationMemory
-from tm.web import auth, files, overview, read, review
+from tm.web import auth, files, overview, read, review, tmserver
 from tm.web.common import render, wants_page
 
 __all__ = ["UPLOAD_LIMIT", "create_app"]
@@ -58,7 +59,7 @@ def create_app(db: Path, exports: Path = Path("exports"), upload_limit: int = UP
         same_site="lax",
     )
     app.add_middleware(BodyLimit, limit=upload_limit)
-    for module in (read, review, files, overview, auth):
+    for module in (read, tmserver, review, files, overview, auth):
         app.include_router(module.router)
     app.add_exception_handler(HTTPException, _error_page)
     return app
