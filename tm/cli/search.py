@@ -28,12 +28,7 @@ def _print_matches(
         print_json(shown)
         return
     for m, unit_id, around in zip(matches, ids, contexts, strict=True):
-        score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
-        score += f" via {m.via}" if m.via else ""
-        penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
-        also = f" (+{m.repeats} more)" if m.repeats else ""
-        where = f"{m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}".rstrip()
-        typer.echo(f"{score}{penalty}  {where}{also}" + (f"  unit {unit_id}" if unit_id else ""))
+        typer.echo(_heading(m, unit_id))
         typer.echo(f"  {source}: {m.source}\n  {target}: {m.target}")
         if m.diff:
             typer.echo(f"  {'diff' if m.kind == 'fuzzy' else 'in context'}: {m.diff}")
@@ -42,6 +37,16 @@ def _print_matches(
         for unit in around:
             mark = ">" if unit.id == m.unit.id else " "
             typer.echo(f"  {mark} {unit.texts[source]} ||| {unit.texts[target]}")
+
+
+def _heading(m, unit_id: int | None) -> str:
+    """A match's first line: its score (and penalty), where it comes from, its unit."""
+    score = {"fuzzy": f"{m.ranked}%", "semantic": f"semantic {m.percent}%", "concordance": "found"}[m.kind]
+    score += f" via {m.via}" if m.via else ""
+    penalty = f" ({m.percent}% less {m.penalty:g} for low alignment confidence)" if m.penalty else ""
+    also = f" (+{m.repeats} more)" if m.repeats else ""
+    where = f"{m.unit.collection}/{m.unit.release_id} {m.unit.date or ''}".rstrip()
+    return f"{score}{penalty}  {where}{also}" + (f"  unit {unit_id}" if unit_id else "")
 
 
 @app.command()
@@ -64,7 +69,7 @@ def lookup(
     """Show the TM's best fuzzy matches for TEXT. With TEXT `-`, every line of standard input is
     a query, and each gets one JSON line, in order: {"query": ..., "matches": [...]} (an empty line
     has none), or {"query": ..., "error": ...} for a line no lookup can take."""
-    from tm.lookup import Filters, context, query_problem, reviewable_unit, semantic_lookup
+    from tm.lookup import Filters, context, reviewable_unit, semantic_lookup
     from tm.lookup import bridged_lookup as lookup_matches
     from tm.lookup.fragments import fragments
     from tm.store import TranslationMemory
@@ -74,22 +79,7 @@ def lookup(
     filters = Filters(collections, since, until)
     with TranslationMemory(db, create=False) as tm:
         if text == "-":
-            for line in sys.stdin:
-                # Every line answers, an empty one with no matches, so the output lines up with the
-                # input; one query no lookup can take answers with its problem; the batch goes on.
-                query = line.strip()
-                if not query:
-                    answer = {"query": query, "matches": []}
-                elif problem := query_problem(query, source):
-                    answer = {"query": query, "error": problem}
-                else:
-                    found = lookup_matches(tm, query, source, target, threshold, top, filters)
-                    answer = {
-                        "query": query,
-                        "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found],
-                        "terms": [t.as_json() for t in find_terms(tm, query, source, target)],
-                    }
-                typer.echo(json.dumps(answer, ensure_ascii=False))
+            _answer_lines(tm, source, target, threshold, top, filters)
             return
         matches = lookup_matches(tm, text, source, target, threshold, top, filters)
         if not matches and semantic:
@@ -101,7 +91,13 @@ def lookup(
     if not matches and not as_json:
         typer.echo(f"no match at or above {threshold}%")
     _print_matches(matches, ids, source, target, as_json, contexts)
-    if terms and not as_json:
+    if not as_json:
+        _print_extras(terms, pieces, source, target, getattr(matches, "complete", True))
+
+
+def _print_extras(terms: list, pieces: list, source: str, target: str, complete: bool) -> None:
+    """What else the TM offers for the text: its terms, and the pieces it holds word for word."""
+    if terms:
         typer.echo("terms:")
         for term in terms:
             status = "" if term.term.status == "approved" else f"  ({term.term.status})"
@@ -110,8 +106,31 @@ def lookup(
         typer.echo("pieces the TM holds:")
         for piece in pieces:
             typer.echo(f"  {piece.piece}\n    {source}: {piece.match.diff}\n    {target}: {piece.match.target}")
-    if not getattr(matches, "complete", True) and not as_json:
+    if not complete:
         typer.echo("(the lookup stopped at its time budget: a better match may exist)")
+
+
+def _answer_lines(tm, source: str, target: str, threshold: int, top: int, filters) -> None:
+    """One JSON line for every line of standard input, in order."""
+    from tm.lookup import bridged_lookup, query_problem, reviewable_unit
+    from tm.terms import find_terms
+
+    for line in sys.stdin:
+        # Every line answers, an empty one with no matches, so the output lines up with the
+        # input; one query no lookup can take answers with its problem; the batch goes on.
+        query = line.strip()
+        if not query:
+            answer = {"query": query, "matches": []}
+        elif problem := query_problem(query, source):
+            answer = {"query": query, "error": problem}
+        else:
+            found = bridged_lookup(tm, query, source, target, threshold, top, filters)
+            answer = {
+                "query": query,
+                "matches": [_as_json(m, reviewable_unit(tm, m)) for m in found],
+                "terms": [t.as_json() for t in find_terms(tm, query, source, target)],
+            }
+        typer.echo(json.dumps(answer, ensure_ascii=False))
 
 
 def _as_json(match, unit_id: int | None) -> dict:

@@ -66,34 +66,9 @@ class UnitReads:
         filtered by confidence, collections, release date (ISO, inclusive), unit ids or release keys;
         without the units of flagged releases unless `include_flagged`, and without the sentences
         that have no counterpart (tri-units of one language) unless `include_lone`."""
-        where, args = ["u.confidence >= ?"], [min_confidence]
-        if not include_flagged:
-            where.append("r.flag IS NULL")
-        clauses = [
-            ("r.collection IN ({})", collections or None),
-            ("u.id IN ({})", ids),
-            ("u.release IN ({})", releases),
-        ]
-        for clause, values in clauses:
-            if values is not None:
-                where.append(clause.format(",".join("?" * len(values))))
-                args += values
-        for clause, value in [("r.date >= ?", since), ("r.date <= ?", until)]:
-            if value:
-                where.append(clause)
-                args.append(value)
+        where, args = _unit_filters(min_confidence, collections, since, until, ids, releases, include_flagged)
         if len(langs) == 2:
-            first, second = sorted(langs, key=CODES.index)
-            # With ids, a unary + keeps SQLite on the primary key instead of scanning the pair index.
-            where.append("+u.pair = ?" if ids is not None else "u.pair = ?")
-            args.append(f"{first}-{second}")
-            (source, source_join), (target, target_join) = text_of("u", "source", first), text_of("u", "target", second)
-            columns = (
-                f"u.id, {source}, {target}, u.bead_type, u.confidence, r.collection, r.release_id, r.url, r.date,"
-                " r.aligner, u.props, u.reviewer"
-            )
-            for row in self._pages(columns, "pair_units", source_join + target_join, where, args):
-                yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]), row[12], row[11])
+            yield from self._pair_units(langs, where, args, by_id=ids is not None)
             return
         sides = [text_of("u", lang, lang) if lang in langs else ("NULL", "") for lang in CODES]
         columns = (
@@ -104,6 +79,20 @@ class UnitReads:
             texts = {lang: text for lang, text in zip(CODES, row[1:4], strict=False) if text}
             if len(texts) >= 2 or (include_lone and texts):
                 yield StoredUnit(row[0], texts, *row[4:11], _props(row[11]), row[13], row[12])
+
+    def _pair_units(self, langs: tuple[str, ...], where: list[str], args: list, by_id: bool) -> Iterator[StoredUnit]:
+        """The finest pairwise units of two languages, filtered by `where`."""
+        first, second = sorted(langs, key=CODES.index)
+        # With ids, a unary + keeps SQLite on the primary key instead of scanning the pair index.
+        where = [*where, "+u.pair = ?" if by_id else "u.pair = ?"]
+        args = [*args, f"{first}-{second}"]
+        (source, source_join), (target, target_join) = text_of("u", "source", first), text_of("u", "target", second)
+        columns = (
+            f"u.id, {source}, {target}, u.bead_type, u.confidence, r.collection, r.release_id, r.url, r.date,"
+            " r.aligner, u.props, u.reviewer"
+        )
+        for row in self._pages(columns, "pair_units", source_join + target_join, where, args):
+            yield StoredUnit(row[0], {first: row[1], second: row[2]}, *row[3:10], _props(row[10]), row[12], row[11])
 
     def _pages(self, columns: str, table: str, joins: str, where: list[str], args: list) -> Iterator[tuple]:
         """Rows of `columns` of `table` (as `u`, joined with its release as `r`, and `joins`) in
@@ -218,3 +207,28 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def _unit_filters(
+    min_confidence: float,
+    collections: list[str] | None,
+    since: str | None,
+    until: str | None,
+    ids: list[int] | None,
+    releases: list[int] | None,
+    include_flagged: bool,
+) -> tuple[list[str], list]:
+    """The WHERE clauses (over units `u` and releases `r`) and their values of `units`' filters."""
+    where, args = ["u.confidence >= ?"], [min_confidence]
+    if not include_flagged:
+        where.append("r.flag IS NULL")
+    lists = [("r.collection IN ({})", collections or None), ("u.id IN ({})", ids), ("u.release IN ({})", releases)]
+    for clause, values in lists:
+        if values is not None:
+            where.append(clause.format(",".join("?" * len(values))))
+            args += values
+    for clause, value in [("r.date >= ?", since), ("r.date <= ?", until)]:
+        if value:
+            where.append(clause)
+            args.append(value)
+    return where, args

@@ -95,24 +95,7 @@ class UnitWrites:
                 " WHERE release = ? AND pair = ?",
                 (release, pair),
             ).fetchall()
-            reach = {x: set(), y: set()}
-            for unit in removed:
-                reach[x] |= set(unit.covers(x))
-                reach[y] |= set(unit.covers(y))
-            dropped, rederived = set(), []
-            while True:  # until no neighbour shares a dropped pair unit
-                newly = [row for row in rows if row[0] not in dropped and _touches(row, reach[x], reach[y])]
-                if not newly:
-                    break
-                dropped |= {row[0] for row in newly}
-                for row in newly:
-                    reach[x] |= set(segment_run(row[1], row[2]))
-                    reach[y] |= set(segment_run(row[3], row[4]))
-                for unit in others:
-                    if unit not in rederived and (set(unit.covers(x)) & reach[x] or set(unit.covers(y)) & reach[y]):
-                        rederived.append(unit)
-                        reach[x] |= set(unit.covers(x))
-                        reach[y] |= set(unit.covers(y))
+            dropped, rederived = _reached(rows, removed, others, x, y)
             self.db.executemany("DELETE FROM pair_units WHERE id = ?", [(row,) for row in dropped])
             self._insert_pair_units(release, pair, [*rederived, *made])
         self._number_pair_units(release)
@@ -148,3 +131,34 @@ class UnitWrites:
 
 def _touches(row: tuple, xs: set[int], ys: set[int]) -> bool:
     return bool(set(segment_run(row[1], row[2])) & xs or set(segment_run(row[3], row[4])) & ys)
+
+
+def _reached(
+    rows: list[tuple], removed: list[UnitRecord], others: list[UnitRecord], x: str, y: str
+) -> tuple[set[int], list[UnitRecord]]:
+    """The pair units (`rows` of id and the spans of x and y) over the sentences of `removed`, and the
+    units among `others` whose sentences those pair units reach into, to a fixed point: what a
+    change to `removed` takes apart, and what must get pair units again."""
+    reach: dict[str, set[int]] = {x: set(), y: set()}
+
+    def take(unit: UnitRecord) -> None:
+        reach[x].update(unit.covers(x))
+        reach[y].update(unit.covers(y))
+
+    def reached(unit: UnitRecord) -> bool:
+        return bool(reach[x].intersection(unit.covers(x)) or reach[y].intersection(unit.covers(y)))
+
+    for unit in removed:
+        take(unit)
+    dropped: set[int] = set()
+    rederived: list[UnitRecord] = []
+    while newly := [row for row in rows if row[0] not in dropped and _touches(row, reach[x], reach[y])]:
+        dropped |= {row[0] for row in newly}
+        for row in newly:
+            reach[x].update(segment_run(row[1], row[2]))
+            reach[y].update(segment_run(row[3], row[4]))
+        for unit in others:
+            if unit not in rederived and reached(unit):
+                rederived.append(unit)
+                take(unit)
+    return dropped, rederived
